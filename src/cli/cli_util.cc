@@ -1,0 +1,48 @@
+#include "cli/cli_util.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace rigshift::cli {
+
+int ReportError(const Status& status) {
+  std::fprintf(stderr, "rigshift: error: %s\n", status.message().c_str());
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange:
+    case StatusCode::kNotFound:
+      return kExitInvalidInput;
+    default:
+      return kExitFailed;
+  }
+}
+
+ProgressBar::ProgressBar(std::string label, int64_t total) : label_(std::move(label)), total_(total) {
+  const char* env = std::getenv("RIGSHIFT_PROGRESS");
+  enabled_ = (env != nullptr && std::strcmp(env, "1") == 0) || isatty(STDERR_FILENO);
+  if (env != nullptr && std::strcmp(env, "0") == 0) enabled_ = false;
+}
+
+ProgressBar::~ProgressBar() { Finish(); }
+
+void ProgressBar::Update(int64_t done) {
+  if (!enabled_ || total_ <= 0) return;
+  int percent = static_cast<int>(done * 100 / total_);
+  if (percent == last_percent_) return;
+  last_percent_ = percent;
+  int width = 30;
+  int filled = percent * width / 100;
+  std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled,
+               "##############################", width - filled, "", percent);
+  std::fflush(stderr);
+}
+
+void ProgressBar::Finish() {
+  if (!enabled_ || finished_) return;
+  finished_ = true;
+  if (last_percent_ >= 0) std::fprintf(stderr, "\n");
+}
+
+}  // namespace rigshift::cli

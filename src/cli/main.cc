@@ -1,0 +1,29 @@
+// rigshift: turn mining facilities into AI compute. Entry point; subcommands live in cmd_*.cc.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"rigshift: inventory, assess, run and simulate mining sites serving AI compute"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rigshift 0.1.0");
+  rigshift::cli::CommandContext ctx;
+  rigshift::cli::RegisterCatalogCommand(app, ctx);
+  rigshift::cli::RegisterValidateCommand(app, ctx);
+  rigshift::cli::RegisterFleetCommand(app, ctx);
+  rigshift::cli::RegisterAssessCommand(app, ctx);
+  rigshift::cli::RegisterSimulateCommand(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  } catch (const std::exception& e) {
+    // Libraries' exceptions are meant to be caught at each command's edge; this is the last net.
+    std::cerr << "rigshift: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return ctx.exit_code;
+}

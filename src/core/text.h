@@ -1,0 +1,42 @@
+// Small text helpers used by every loader: strict number parsing, CSV reading with line
+// numbers, and "did you mean" suggestions. Pure functions; no I/O except ReadFileToString.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace rigshift {
+
+// Whole-string parses: leading/trailing spaces allowed, anything else is an error. The message
+// says what was found; callers prefix the location and field.
+Result<double> ParseDouble(std::string_view text);
+Result<int64_t> ParseInt64(std::string_view text);
+std::string_view Trim(std::string_view s);
+std::string ToLower(std::string_view s);
+std::vector<std::string> Split(std::string_view s, char sep);
+
+// Reads a whole file; IoError naming the path when it cannot.
+Result<std::string> ReadFileToString(const std::string& path);
+
+// One CSV record with the 1-based line number where it starts.
+struct CsvRow {
+  int line = 0;
+  std::vector<std::string> fields;
+};
+
+// Parses RFC 4180 CSV (quoted fields with "" escapes and embedded newlines; CRLF or LF; a UTF-8
+// BOM is skipped). `source` names the input in error messages. An unterminated quote is an error
+// naming the line where the field started.
+Result<std::vector<CsvRow>> ParseCsv(std::string_view text, const std::string& source);
+
+// Levenshtein distance (case-insensitive) and the up to `max` closest candidates, for
+// "unknown model 'RTX 3909'; did you mean 'GeForce RTX 3090'?".
+int EditDistance(std::string_view a, std::string_view b);
+std::vector<std::string> ClosestNames(std::string_view name, const std::vector<std::string>& candidates,
+                                      size_t max = 3);
+
+}  // namespace rigshift
