@@ -56,7 +56,10 @@ struct GpuHourPriceTable {
 // Everything the economics need about markets for one run.
 struct MarketData {
   std::map<std::string, PriceSeries> electricity;  // by market name ("ercot", "nyiso", ...)
-  HashPriceSeries hashprice;
+  HashPriceSeries hashprice;  // SHA-256: USD per TH/s per day
+  // GPU mining revenue by algorithm ("Ethash", "KawPow", ...), in the same unit as hashprice:
+  // uUSD per 1e12 H/s of that algorithm per day, so MiningRevenue() works for every algorithm.
+  std::map<std::string, HashPriceSeries> gpu_mining;
   GpuHourPriceTable gpu_prices;
   std::string description;  // "embedded default scenario" or the files used
 };
