@@ -44,9 +44,9 @@ MiningChoice BestMining(const fleet::FlatFleet& fleet, size_t device, const mark
 
 // The prices that hold at one instant for one site.
 struct SitePrices {
-  EnergyPrice energy;      // market price + the tariff's adder, per MWh at the meter
+  EnergyPrice energy;  // market price + the tariff's adder, per MWh at the meter
   int64_t pue_milli = 1000;
-  HashPrice hashprice;     // SHA-256
+  HashPrice hashprice;  // SHA-256
 };
 SitePrices PricesAt(const fleet::Site& site, const market::MarketData& m, TimePoint t);
 
