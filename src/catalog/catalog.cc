@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "catalog/embedded_data.h"
@@ -236,7 +237,13 @@ Result<GpuModel> ParseGpuRow(const Table& t, const CsvRow& row) {
   ASSIGN_OR_RETURN(g.memory_type, t.RequiredText(row, "memory_type"));
   ASSIGN_OR_RETURN(g.memory_bandwidth_gbs, t.Number(row, "memory_bandwidth_gbs", true));
   ASSIGN_OR_RETURN(g.fp32_tflops, t.Number(row, "fp32_tflops", true));
-  ASSIGN_OR_RETURN(g.fp16_tflops, t.Number(row, "fp16_tflops", true));
+  // An empty fp16_tflops means the part has no faster FP16 path (Kepler, Polaris): FP16 work
+  // runs at the FP32 rate, which is what the field then holds.
+  if (t.Text(row, "fp16_tflops").empty()) {
+    g.fp16_tflops = g.fp32_tflops;
+  } else {
+    ASSIGN_OR_RETURN(g.fp16_tflops, t.Number(row, "fp16_tflops", true));
+  }
   ASSIGN_OR_RETURN(g.bf16_tflops, t.OptionalNumber(row, "bf16_tflops"));
   ASSIGN_OR_RETURN(g.int8_tops, t.OptionalNumber(row, "int8_tops"));
   ASSIGN_OR_RETURN(double tdp, t.Number(row, "tdp_w", true));
@@ -309,7 +316,11 @@ const MiningProfile* GpuModel::MiningFor(std::string_view algorithm) const {
   const MiningProfile* best = nullptr;
   for (const MiningProfile& p : mining) {
     if (!SameAlgorithm(p.algorithm, algorithm)) continue;
-    if (best == nullptr || p.hashrate > best->hashrate) best = &p;
+    // Highest hashrate; among equal hashrates the lower power.
+    if (best == nullptr || p.hashrate > best->hashrate ||
+        (p.hashrate == best->hashrate && p.power < best->power)) {
+      best = &p;
+    }
   }
   return best;
 }
@@ -341,7 +352,9 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
   }
   // GPU mining profiles.
   ASSIGN_OR_RETURN(Table mining, Table::Parse(in.gpu_mining, in.gpu_mining_source, kMiningColumns));
-  std::set<std::pair<size_t, std::string>> seen_profiles;
+  // Several sources may give a profile for the same GPU and algorithm (MiningFor picks the best);
+  // an identical repeat is a copy-paste error.
+  std::set<std::tuple<size_t, std::string, int64_t, int64_t>> seen_profiles;
   std::map<std::string, std::string> algorithm_spelling;  // normalised -> first spelling
   for (const CsvRow& row : mining.rows()) {
     ASSIGN_OR_RETURN(std::string gpu_name, mining.RequiredText(row, "gpu"));
@@ -375,10 +388,12 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
     if (w > 5000) return mining.Error(row, "power_w", "implausible power (expected <= 5000 W)");
     p.power = Watts(w);
     ASSIGN_OR_RETURN(p.source, mining.RequiredText(row, "source"));
-    if (!seen_profiles.emplace(gi, NormaliseModelName(p.algorithm)).second) {
-      return mining.Error(row, "algorithm",
-                          "duplicate profile: '" + g->name + "' already has a " + p.algorithm +
-                              " row (one profile per GPU and algorithm)");
+    if (!seen_profiles
+             .emplace(gi, NormaliseModelName(p.algorithm), p.hashrate.raw(), p.power.raw())
+             .second) {
+      return mining.Error(row, "gpu",
+                          "duplicate profile: '" + g->name + "' already has this " + p.algorithm +
+                              " hashrate and power");
     }
     c.gpus_[gi].mining.push_back(std::move(p));
   }

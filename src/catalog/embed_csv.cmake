@@ -12,9 +12,10 @@ foreach(pair ${input_list})
   file(READ "${path}" hex HEX)
   string(LENGTH "${hex}" hexlen)
   math(EXPR size "${hexlen} / 2")
+  # Lines of 16 bytes (CMake regexes have no {n} quantifier, hence the repeated group).
+  string(REPEAT "[0-9a-f]" 32 line_pattern)
+  string(REGEX REPLACE "(${line_pattern})" "\\1\n" hex "${hex}")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-  # Break the initialiser into lines of 16 bytes for readable diffs and compiler diagnostics.
-  string(REGEX REPLACE "(('[^']*',){16})" "\\1\n" bytes "${bytes}")
   string(APPEND body "const char k${sym}Bytes[] = {\n${bytes}'\\0'};\n")
   string(APPEND views "const std::string_view k${sym}(k${sym}Bytes, ${size});\n")
 endforeach()
