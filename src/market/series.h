@@ -44,6 +44,7 @@ struct SeriesRepairs {
   int duplicates_averaged = 0;  // repeated timestamps (DST fall-back) averaged
   int negative_values = 0;      // kept as they are; negative prices are real
   int spikes = 0;               // values above 1000 USD/MWh; kept, counted
+  int overlapping_hours = 0;    // hours present in more than one merged file; first file kept
 };
 
 // GPU-hour prices by GPU model (catalogue canonical name) with a fallback curve on
