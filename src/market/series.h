@@ -52,6 +52,7 @@ struct SeriesRepairs {
 struct GpuHourPriceTable {
   std::map<std::string, GpuHourPrice> by_model;
   std::string source;
+  std::map<std::string, std::string> row_source;  // optional citation per model (gpu_prices.h)
 };
 
 // Everything the economics need about markets for one run.
