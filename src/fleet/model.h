@@ -127,6 +127,9 @@ struct FlatFleet {
   std::vector<double> node_ram_gb;
   std::vector<int32_t> node_cpu_cores;
   std::vector<Power> node_host_power;
+  // NIC bandwidth per node (Gbps), for gangs across nodes (kNetwork). May be empty when a loader
+  // predates it: sched then treats every NIC as 0 Gbps (no cross-node gangs). Added for sched.
+  std::vector<double> node_nic_gbps;
   std::vector<int32_t> node_first_device;  // devices of node n: [first, first + count)
   std::vector<int32_t> node_device_count;
   std::vector<std::string> node_name;      // "site/hall/rack-group#i/node-group#j"
