@@ -1,0 +1,199 @@
+// Round: the mechanism every policy shares for one planning round (internal to sched/).
+//
+// Policies differ in what they decide (which jobs, where, which devices mine, what is preempted);
+// the Round does the bookkeeping they all need, once and fast:
+//   - per device class economics at `now` (ClassEcon: mining choice, power per mode, money per
+//     device-hour, including the node's host power shared per device);
+//   - the power envelope: IT power per site and rack, host power when a node's first device comes
+//     on, CanPower() before every change, so that no policy can break it;
+//   - free GPU tracking per slot (bucketed by free count per class) for O(slot size) gang search;
+//   - job shapes (gpus, memory, interconnect, work unit) cached with per-class rate and fit;
+//   - the queue order (FIFO, LAS), EASY reservations, mining fill by value per watt, and reasons.
+// Not thread-safe: one Round per Decide call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sched/fleet_index.h"
+#include "sched/plan.h"
+#include "sched/policy.h"
+
+namespace rigshift::sched::internal {
+
+// Money of one device of a class for one hour at the round's prices.
+struct ClassEcon {
+  bool can_mine = false;      // a priced mining profile (GPU) or an ASIC
+  std::string algorithm;
+  Power mine_power;           // device IT power per mode
+  Power ai_power;
+  Power idle_power;
+  Power host_share;           // node host power / devices per node
+  Money mine_revenue_h;       // per device-hour
+  Money mine_cost_h;          // energy of device + host share, per hour
+  Money ai_cost_h;            // energy of device + host share under AI, per hour
+  GpuHourPrice table_price;   // market GPU-hour price of the model
+  EnergyPrice energy;         // price at the meter now (market + adder)
+  Money mine_margin_h() const { return mine_revenue_h - mine_cost_h; }
+  // Margin per kW of (device + host share) power when mining, in micro-USD per kWh; for ranking.
+  int64_t mine_margin_per_kw = 0;
+};
+
+// Per (job shape, class): can the job run there and how fast.
+struct ShapeFit {
+  double rate = 0;           // work units per second per GPU (0 = cannot run)
+  bool single_node = false;  // the whole gang fits on one node of the class
+  int32_t span_cap = 0;      // GPUs per node when the gang spans nodes (0 = it may not span)
+};
+
+struct Shape {
+  int32_t gpus = 1;
+  std::vector<ShapeFit> fit;  // per class
+  bool runs_anywhere = false;  // some class of the fleet fits (ignoring what is free now)
+};
+
+// Queue order helpers.
+int32_t LasLevel(const QueuedJob& q, const LasOptions& las, TimePoint now);
+
+class Round {
+ public:
+  Round(const PolicyInput& in, const PolicyOptions& opt);
+
+  const PolicyInput& in() const { return in_; }
+  const PolicyOptions& opt() const { return opt_; }
+  const FleetIndex& index() const { return *ix_; }
+  const fleet::FlatFleet& flat() const { return *in_.flat; }
+  const ClassEcon& econ(int32_t cls) const { return econ_[static_cast<size_t>(cls)]; }
+  Plan& plan() { return plan_; }
+  const std::string& site_id(int32_t s) const { return site_ids_[static_cast<size_t>(s)]; }
+  std::string ClassLabel(int32_t cls) const { return ix_->ClassLabel(cls, site_ids_); }
+  int32_t site_count() const { return static_cast<int32_t>(site_ids_.size()); }
+
+  // --- Prices over the forecast window ---
+  // Mean energy price at the meter at `site` over [now, now + seconds) (clipped to the window).
+  EnergyPrice MeanEnergyPrice(int32_t site, Duration seconds) const;
+  EnergyPrice EnergyPriceAtHour(int32_t site, int hour) const;  // hour 0 = now
+  int forecast_hours() const { return forecast_hours_; }
+
+  // --- Power envelope ---
+  Power DevicePowerIn(int32_t device, econ::Mode mode) const;
+  // Whether changing `device` to `mode` keeps its site and rack within limits.
+  bool CanSet(int32_t device, econ::Mode mode) const;
+  // Whether putting all `devices` (currently off) into kAi fits the envelope.
+  bool CanPowerAi(const std::vector<int32_t>& devices) const;
+  void SetMode(int32_t device, econ::Mode mode, uint32_t reason);
+  Power site_it(int32_t s) const { return site_it_[static_cast<size_t>(s)]; }
+  Power site_it_cap(int32_t s) const { return site_it_cap_[static_cast<size_t>(s)]; }
+  Power site_facility_cap(int32_t s) const { return site_cap_[static_cast<size_t>(s)]; }
+  void MarkEnvelopeBinding(int32_t s) { envelope_binding_[static_cast<size_t>(s)] = 1; }
+
+  // --- Jobs ---
+  const Shape& ShapeOf(const workload::Job& job);
+  GpuHourPrice PriceOn(const workload::Job& job, int32_t cls) const;
+  bool device_up(int32_t d) const { return in_.device_up.empty() || in_.device_up[static_cast<size_t>(d)] != 0; }
+  bool device_free(int32_t d) const { return free_[static_cast<size_t>(d)] != 0; }
+  int32_t class_free(int32_t cls) const { return class_free_[static_cast<size_t>(cls)]; }
+  int32_t slot_free(int32_t slot) const { return slot_free_[static_cast<size_t>(slot)]; }
+
+  // Running jobs: keep all except those `preempt` selects (returns a reason index, or nullopt to
+  // keep). Then enforces the envelope on what is kept (preempting least value per watt first).
+  using PreemptFn = std::function<std::optional<uint32_t>(int32_t running_index)>;
+  void KeepRunning(const PreemptFn& preempt);
+  // Queue indices in the policy's order (FIFO or LAS), priority first.
+  std::vector<int32_t> QueueOrder() const;
+
+  // Finds `job.gpus` free devices in class `cls` that fit the job (one node when it must, else
+  // the fewest nodes), skipping reserved slots when `avoid_reserved`. Empty when none.
+  std::vector<int32_t> FindPlacement(const workload::Job& job, int32_t cls, bool avoid_reserved);
+  // Puts `devices` into kAi for queued job `queue_index` and records the start.
+  void Start(int32_t queue_index, std::vector<int32_t> devices, uint32_t reason);
+  // Expected seconds for a job with `remaining_work` on class `cls` (rate from its shape).
+  double ExpectedSeconds(const workload::Job& job, double remaining_work, int32_t cls);
+
+  // EASY backfill: reserves capacity for a blocked job at the earliest time it could start given
+  // the expected ends of running jobs. Returns the shadow time (or nullopt when none found).
+  std::optional<TimePoint> Reserve(const workload::Job& job);
+  bool has_reservation() const { return shadow_.has_value(); }
+  TimePoint shadow() const { return *shadow_; }
+
+  // The generic scheduling loop of the AI policies: jobs in `order`; for each, `choose` picks a
+  // class among those with a placement (returns the class or -1 with a wait reason); EASY
+  // backfill when `easy` (the first blocked job reserves; later jobs may not delay it).
+  struct Choice {
+    int32_t cls = -1;
+    uint32_t wait_reason = 0;
+  };
+  using ChooseFn = std::function<Choice(int32_t queue_index, const std::vector<int32_t>& classes)>;
+  using StartReasonFn = std::function<uint32_t(int32_t queue_index, int32_t cls)>;
+  void ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& choose,
+                     const StartReasonFn& start_reason, bool easy);
+
+  // Every device that is up, free and not yet on: mines when `mine(cls)` says so (a reason
+  // index, or nullopt to stay off with `off_reason(cls)`), in order of mining margin per kW per
+  // site, within the envelope; devices left out by the envelope are off with an envelope reason.
+  using MineFn = std::function<std::optional<uint32_t>(int32_t cls)>;
+  using OffFn = std::function<uint32_t(int32_t cls)>;
+  void FillMining(const MineFn& mine, const OffFn& off_reason);
+
+  // Fills Plan::site_power and checks the envelope (a violation is a programmer error).
+  Plan Finish();
+
+  // Reason helpers: cached per class so that 100,000 devices share a few texts.
+  uint32_t MineReason(int32_t cls);         // "mining pays X USD/h > power Y USD/h at Z: mine"
+  uint32_t UnprofitableReason(int32_t cls);  // "mining pays X < power Y at Z: off"
+  uint32_t NoMiningReason(int32_t cls);      // "no priced mining profile: off"
+  uint32_t EnvelopeReason(int32_t site);     // "site S at its cap ...: off"
+  uint32_t SharedReason(const std::string& text);  // de-duplicated text
+
+ private:
+  void BucketRemove(int32_t slot);
+  void BucketInsert(int32_t slot);
+  void ChangeSlotFree(int32_t slot, int32_t delta);
+  void PreemptRunning(int32_t r, uint32_t reason);
+
+  const PolicyInput& in_;
+  const PolicyOptions& opt_;
+  std::unique_ptr<FleetIndex> owned_index_;
+  const FleetIndex* ix_ = nullptr;
+  std::vector<std::string> site_ids_;
+  std::vector<ClassEcon> econ_;
+  int forecast_hours_ = 1;
+  std::vector<std::vector<int64_t>> price_prefix_;  // per site: prefix sums of hourly prices (raw)
+  Plan plan_;
+  // Envelope.
+  std::vector<Power> site_it_, site_it_cap_, site_cap_, rack_it_;
+  std::vector<uint8_t> envelope_binding_;
+  std::vector<int32_t> node_active_;
+  // Free tracking: free_ = up and not AI.
+  std::vector<uint8_t> free_;
+  std::vector<int32_t> slot_free_, class_free_;
+  std::vector<std::vector<std::vector<int32_t>>> buckets_;  // [cls][free] -> slots
+  std::vector<int32_t> bucket_pos_;                          // [slot] -> index in its bucket
+  // Reservation (EASY).
+  std::optional<TimePoint> shadow_;
+  std::vector<uint8_t> reserved_slot_;
+  std::vector<int32_t> reserved_slots_;
+  // Running and started jobs, for reservations: (slot, end time, devices on slot).
+  struct Occupancy {
+    TimePoint end;
+    int32_t devices;
+  };
+  std::vector<std::vector<Occupancy>> slot_occupancy_;
+  // Shapes.
+  std::unordered_map<std::string, int32_t> shape_of_;
+  std::vector<Shape> shapes_;
+  // Reason caches (-1 = not built).
+  std::vector<int64_t> mine_reason_, unprofitable_reason_, no_mining_reason_, envelope_reason_;
+  std::unordered_map<std::string, uint32_t> shared_reason_;
+};
+
+// "0.21" style formatting of money per hour, prices, powers (printing only).
+std::string Usd2(Money m);
+std::string PricePerMwh(EnergyPrice p);
+
+}  // namespace rigshift::sched::internal
