@@ -135,6 +135,8 @@ class SpeedModel {
 
   SpeedModelOptions options_;
   std::unordered_map<const catalog::GpuModel*, Entry> by_model_;  // lookups only, no iteration
+  // Exact names (builtin catalogue names and aliases, class names) -> speed, for reference GPUs.
+  std::map<std::string, double, std::less<>> by_name_;
   double default_reference_speed_ = 1.0;
 };
 
