@@ -428,7 +428,7 @@ class Loader {
   // A list; reports a map or scalar where a list belongs, and an empty list.
   bool ExpectList(const YAML::Node& n, const std::string& path, const char* what) {
     if (!n.IsSequence()) {
-      Error(n, path, std::string("expected a list of ") + what + ", found " + Describe(n));
+      Error(n, path, std::string("expected a list of ") + what + "s, found " + Describe(n));
       return false;
     }
     if (n.size() == 0) {
@@ -499,7 +499,7 @@ void Loader::ParseFleet(const YAML::Node& root, Fleet* fleet) {
     if (auto s = ReadString(*v, "name")) fleet->name = *s;
   }
   const YAML::Node* sites = m.Get("sites", true);
-  if (sites == nullptr || !ExpectList(*sites, "sites", "sites")) return;
+  if (sites == nullptr || !ExpectList(*sites, "sites", "site")) return;
   IdScope ids(*this, "site");
   for (size_t i = 0; i < sites->size(); ++i) {
     const YAML::Node s = (*sites)[i];
@@ -609,7 +609,7 @@ void Loader::ParseSite(const YAML::Node& n, const std::string& path, Site* site)
     }
   }
   if (const YAML::Node* v = m.Get("redundancy_tier", false)) {
-    if (auto x = ReadInt(*v, m.PathOf("redundancy_tier"), 1, 4, "an Uptime tier 1..4")) {
+    if (auto x = ReadInt(*v, m.PathOf("redundancy_tier"), 1, 4, "an Uptime tier")) {
       site->redundancy_tier = static_cast<int>(*x);
     }
   }
@@ -619,7 +619,7 @@ void Loader::ParseSite(const YAML::Node& n, const std::string& path, Site* site)
     }
   }
   const YAML::Node* halls = m.Get("halls", true);
-  if (halls == nullptr || !ExpectList(*halls, m.PathOf("halls"), "halls")) return;
+  if (halls == nullptr || !ExpectList(*halls, m.PathOf("halls"), "hall")) return;
   IdScope ids(*this, "hall");
   for (size_t i = 0; i < halls->size(); ++i) {
     const YAML::Node h = (*halls)[i];
@@ -677,7 +677,7 @@ void Loader::ParseHall(const YAML::Node& n, const std::string& path, Hall* hall)
     if (auto s = ReadId(*v, m.PathOf("id"))) hall->id = *s;
   }
   const YAML::Node* racks = m.Get("racks", true);
-  if (racks == nullptr || !ExpectList(*racks, m.PathOf("racks"), "racks")) return;
+  if (racks == nullptr || !ExpectList(*racks, m.PathOf("racks"), "rack")) return;
   IdScope ids(*this, "rack");
   for (size_t i = 0; i < racks->size(); ++i) {
     const YAML::Node r = (*racks)[i];
@@ -707,7 +707,7 @@ void Loader::ParseRack(const YAML::Node& n, const std::string& path, RackGroup* 
     }
   }
   const YAML::Node* nodes = m.Get("nodes", true);
-  if (nodes == nullptr || !ExpectList(*nodes, m.PathOf("nodes"), "nodes")) return;
+  if (nodes == nullptr || !ExpectList(*nodes, m.PathOf("nodes"), "node")) return;
   IdScope ids(*this, "node");
   bool nodes_ok = true;
   for (size_t i = 0; i < nodes->size(); ++i) {
@@ -731,7 +731,7 @@ void Loader::ParseRack(const YAML::Node& n, const std::string& path, RackGroup* 
     Power nameplate = rack->NameplatePowerPerRack();
     if (nameplate > rack->power_limit) {
       std::string detail;
-      if (rack->nodes.size() == 1) {
+      if (rack->nodes.size() == 1 && rack->nodes[0].count > 1) {
         const NodeGroup& node = rack->nodes[0];
         detail = " (" + std::to_string(node.count) + " nodes x " +
                  FormatPower(nameplate.Scaled(1, node.count)) + ")";
@@ -802,7 +802,7 @@ void Loader::ParseNode(const YAML::Node& n, const std::string& path, NodeGroup* 
     }
   }
   const YAML::Node* devices = m.Get("devices", true);
-  if (devices == nullptr || !ExpectList(*devices, m.PathOf("devices"), "devices")) return;
+  if (devices == nullptr || !ExpectList(*devices, m.PathOf("devices"), "device")) return;
   bool devices_ok = true;
   for (size_t i = 0; i < devices->size(); ++i) {
     const YAML::Node d = (*devices)[i];
