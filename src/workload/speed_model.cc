@@ -100,12 +100,12 @@ MeasuredSpeeds MeasuredSpeeds::Defaults() {
   MeasuredSpeeds m;
   m.relative_to_v100 = {
       {GpuClass::kV100, 1.0},
-      {GpuClass::kP100, 0.7944},           // Gavel: median V100/P100 over 26 job types = 1.2588
-      {GpuClass::kK80, 0.2396},            // Gavel: median V100/K80 = 4.1733
-      {GpuClass::kT4, 0.6705},             // Sia: median over 6 models (aws T4 vs azure V100)
-      {GpuClass::kA100, 1.4114},           // Sia: dgx A100
-      {GpuClass::kRtx2080Ti, 0.7853},      // Sia: rtx
-      {GpuClass::kQuadroRtx6000, 1.0114},  // Sia: quad
+      {GpuClass::kP100, 0.8125},  // Gavel: 1 / median(V100/P100) over 26 single-GPU job types
+      {GpuClass::kK80, 0.2467},   // Gavel: 1 / median(V100/K80)
+      {GpuClass::kT4, 0.6334},    // Sia: median over 6 models (aws T4 vs azure V100)
+      {GpuClass::kA100, 1.4090},  // Sia: dgx A100
+      {GpuClass::kRtx2080Ti, 0.7844},  // Sia: rtx (RTX 2080 Ti)
+      {GpuClass::kQuadroRtx6000, 1.0013},  // Sia: quad (Quadro RTX 6000)
   };
   m.source =
       "Gavel simulation_throughputs.json (K80/P100/V100, single-GPU job types); Sia SOSP'23 "
