@@ -41,7 +41,7 @@ constexpr double kMaxPue = 3.0;                 // worse than any operating data
 constexpr double kMaxPriceUsdPerMwh = 100'000;  // ERCOT's cap is 5,000 (9,000 before 2021)
 constexpr int64_t kMaxDevicesPerNode = 10'000;  // ASIC "nodes" may model a whole shelf
 constexpr int kDefaultMaxGpusPerHost = 20;      // largest mining boards take 19 (B250 Mining Expert)
-constexpr int64_t kMaxYamlElements = 1'000'000;  // aliases can make a small file walk forever
+constexpr int64_t kMaxYamlElements = 200'000;  // aliases can make a small file walk forever
 constexpr size_t kMaxQuotedChars = 60;
 constexpr size_t kMaxSuggestLength = 64;  // longer names are not typos; skip the O(n*m) search
 
@@ -197,6 +197,7 @@ class Loader {
 
   // Counts one YAML element walked; false (with one error) once the budget is spent.
   bool Visit(const YAML::Node& n, const std::string& path) {
+    if (errors_truncated_) return false;  // enough to fix first; stop walking
     if (++visited_ <= kMaxYamlElements) return true;
     if (!budget_reported_) {
       budget_reported_ = true;
