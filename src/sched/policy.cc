@@ -1,6 +1,9 @@
 #include "sched/policy.h"
 
+#include "sched/backfill_mine.h"
 #include "sched/mine_only.h"
+#include "sched/rigshift.h"
+#include "sched/threshold.h"
 
 #if __has_include("sched/fifo_perf.h")
 #include "sched/fifo_perf.h"
@@ -26,7 +29,7 @@ Result<JobOrder> ParseJobOrder(std::string_view name) {
 }
 
 std::vector<std::string> PolicyNames() {
-  std::vector<std::string> names = {"mine-only"};
+  std::vector<std::string> names = {"mine-only", "backfill-mine", "threshold", "rigshift"};
 #ifdef RIGSHIFT_SCHED_HAVE_FIFO_PERF
   names.push_back("fifo_perf");
 #endif
@@ -35,6 +38,9 @@ std::vector<std::string> PolicyNames() {
 
 Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOptions& options) {
   if (name == "mine-only") return MakeMineOnlyPolicy(options);
+  if (name == "backfill-mine") return MakeBackfillMinePolicy(options);
+  if (name == "threshold") return MakeThresholdPolicy(options);
+  if (name == "rigshift") return MakeRigshiftPolicy(options);
 #ifdef RIGSHIFT_SCHED_HAVE_FIFO_PERF
   if (name == "fifo_perf") return MakeFifoPerfPolicy(options);
 #endif

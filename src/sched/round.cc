@@ -96,6 +96,8 @@ Round::Round(const PolicyInput& in, const PolicyOptions& opt) : in_(in), opt_(op
       if (dc.kind == catalog::DeviceKind::kGpu) price = in.market->gpu_mining.at(mc.algorithm).At(in.now);
       e.can_mine = true;
       e.algorithm = mc.algorithm;
+      e.hashrate = mc.hashrate;
+      e.mine_choice_power = mc.power;
       e.mine_revenue_h = MiningRevenue(mc.hashrate, kHour, price);
       e.mine_cost_h = econ::EnergyCost(mc.power + e.host_share, kHour, prices);
       e.mine_margin_per_kw = PerKw(e.mine_margin_h(), mc.power + e.host_share);
@@ -184,6 +186,74 @@ EnergyPrice Round::EnergyPriceAtHour(int32_t site, int hour) const {
   const auto& pre = price_prefix_[static_cast<size_t>(site)];
   const auto h = static_cast<size_t>(std::clamp(hour, 0, forecast_hours_ - 1));
   return EnergyPrice::FromRaw(pre[h + 1] - pre[h]);
+}
+
+void Round::BuildForecastEcon() {
+  if (forecast_econ_built_) return;
+  forecast_econ_built_ = true;
+  const auto& classes = ix_->classes();
+  const market::MarketData& fc = in_.forecast != nullptr ? *in_.forecast : *in_.market;
+  const auto hours = static_cast<size_t>(forecast_hours_);
+  mine_margin_h_.assign(classes.size(), std::vector<int64_t>(hours, 0));
+  alt_prefix_.assign(classes.size(), std::vector<int64_t>(hours + 1, 0));
+  ai_cost_prefix_.assign(classes.size(), std::vector<int64_t>(hours + 1, 0));
+  for (size_t c = 0; c < classes.size(); ++c) {
+    const DeviceClass& dc = classes[c];
+    const ClassEcon& e = econ_[c];
+    const fleet::Site& site = in_.fleet->sites[static_cast<size_t>(dc.site)];
+    for (size_t h = 0; h < hours; ++h) {
+      const market::MarketData& m = h == 0 ? *in_.market : fc;
+      const TimePoint t = in_.now + static_cast<int64_t>(h) * kHour;
+      const econ::SitePrices prices = econ::PricesAt(site, m, t);
+      int64_t margin = 0;
+      if (e.can_mine) {
+        HashPrice price = prices.hashprice;
+        if (dc.kind == catalog::DeviceKind::kGpu) {
+          auto it = m.gpu_mining.find(e.algorithm);
+          price = it != m.gpu_mining.end() ? it->second.At(t) : HashPrice();
+        }
+        margin = (MiningRevenue(e.hashrate, kHour, price) -
+                  econ::EnergyCost(e.mine_choice_power + e.host_share, kHour, prices)).raw();
+      }
+      mine_margin_h_[c][h] = margin;
+      alt_prefix_[c][h + 1] = alt_prefix_[c][h] + std::max<int64_t>(0, margin);
+      const int64_t ai_cost =
+          dc.kind == catalog::DeviceKind::kGpu ? econ::EnergyCost(e.ai_power + e.host_share, kHour, prices).raw() : 0;
+      ai_cost_prefix_[c][h + 1] = ai_cost_prefix_[c][h] + ai_cost;
+    }
+  }
+}
+
+namespace {
+size_t HoursOf(Duration seconds, int window) {
+  int64_t hours = (seconds + kHour - 1) / kHour;
+  return static_cast<size_t>(std::clamp<int64_t>(hours, 1, window));
+}
+}  // namespace
+
+Money Round::MineMarginAtHour(int32_t cls, int hour) {
+  BuildForecastEcon();
+  const auto h = static_cast<size_t>(std::clamp(hour, 0, forecast_hours_ - 1));
+  return Money::FromRaw(mine_margin_h_[static_cast<size_t>(cls)][h]);
+}
+
+Money Round::AiCostAtHour(int32_t cls, int hour) {
+  BuildForecastEcon();
+  const auto h = static_cast<size_t>(std::clamp(hour, 0, forecast_hours_ - 1));
+  const auto& pre = ai_cost_prefix_[static_cast<size_t>(cls)];
+  return Money::FromRaw(pre[h + 1] - pre[h]);
+}
+
+Money Round::MeanAltMargin(int32_t cls, Duration seconds) {
+  BuildForecastEcon();
+  const size_t h = HoursOf(seconds, forecast_hours_);
+  return Money::FromRaw(alt_prefix_[static_cast<size_t>(cls)][h] / static_cast<int64_t>(h));
+}
+
+Money Round::MeanAiCost(int32_t cls, Duration seconds) {
+  BuildForecastEcon();
+  const size_t h = HoursOf(seconds, forecast_hours_);
+  return Money::FromRaw(ai_cost_prefix_[static_cast<size_t>(cls)][h] / static_cast<int64_t>(h));
 }
 
 Power Round::DevicePowerIn(int32_t device, econ::Mode mode) const {
@@ -310,7 +380,7 @@ void Round::ChangeSlotFree(int32_t slot, int32_t delta) {
   BucketInsert(slot);
 }
 
-const Shape& Round::ShapeOf(const workload::Job& job) {
+int32_t Round::ShapeIdOf(const workload::Job& job) {
   std::string key;
   key.reserve(job.reference_gpu.size() + job.job_type.size() + 48);
   key += job.reference_gpu;
@@ -326,7 +396,7 @@ const Shape& Round::ShapeOf(const workload::Job& job) {
   key += std::to_string(static_cast<int64_t>(job.network_gbps * 1000));
   key += job.total_steps > 0 ? "/s" : "/w";
   auto [it, inserted] = shape_of_.try_emplace(std::move(key), static_cast<int32_t>(shapes_.size()));
-  if (!inserted) return shapes_[static_cast<size_t>(it->second)];
+  if (!inserted) return it->second;
   Shape shape;
   shape.gpus = std::max(1, job.gpus);
   const auto& classes = ix_->classes();
@@ -357,7 +427,7 @@ const Shape& Round::ShapeOf(const workload::Job& job) {
     shape.runs_anywhere = true;
   }
   shapes_.push_back(std::move(shape));
-  return shapes_.back();
+  return static_cast<int32_t>(shapes_.size() - 1);
 }
 
 GpuHourPrice Round::PriceOn(const workload::Job& job, int32_t cls) const {
@@ -460,7 +530,7 @@ void Round::KeepRunning(const PreemptFn& preempt) {
   }
 }
 
-std::vector<int32_t> Round::QueueOrder() const {
+std::vector<int32_t> Round::QueueOrder(const std::vector<int64_t>* density) const {
   std::vector<int32_t> order(in_.queue.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
   std::vector<int32_t> level(in_.queue.size(), 0);
@@ -473,6 +543,9 @@ std::vector<int32_t> Round::QueueOrder() const {
     if (ja.priority != jb.priority) return ja.priority > jb.priority;
     if (level[static_cast<size_t>(a)] != level[static_cast<size_t>(b)]) {
       return level[static_cast<size_t>(a)] < level[static_cast<size_t>(b)];
+    }
+    if (density != nullptr && (*density)[static_cast<size_t>(a)] != (*density)[static_cast<size_t>(b)]) {
+      return (*density)[static_cast<size_t>(a)] > (*density)[static_cast<size_t>(b)];
     }
     if (ja.arrival != jb.arrival) return ja.arrival < jb.arrival;
     return ja.id < jb.id;
@@ -635,12 +708,8 @@ void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& cho
       plan_.waits.push_back({job.id, qi, no_fit});
       continue;
     }
-    if (total_free < shape.gpus) {
-      plan_.waits.push_back({job.id, qi, has_reservation() ? reserved_reason : no_free});
-      continue;
-    }
     candidates.clear();
-    for (size_t c = 0; c < classes.size(); ++c) {
+    for (size_t c = 0; c < classes.size() && total_free >= shape.gpus; ++c) {
       if (!(shape.fit[c].rate > 0) || class_free_[c] < shape.gpus) continue;
       bool avoid = false;
       if (has_reservation()) {

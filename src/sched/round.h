@@ -30,6 +30,8 @@ namespace rigshift::sched::internal {
 struct ClassEcon {
   bool can_mine = false;      // a priced mining profile (GPU) or an ASIC
   std::string algorithm;
+  Hashrate hashrate;          // of the chosen profile
+  Power mine_choice_power;    // draw of the chosen profile (money); mine_power is the envelope figure
   Power mine_power;           // device IT power per mode
   Power ai_power;
   Power idle_power;
@@ -79,6 +81,14 @@ class Round {
   EnergyPrice MeanEnergyPrice(int32_t site, Duration seconds) const;
   EnergyPrice EnergyPriceAtHour(int32_t site, int hour) const;  // hour 0 = now
   int forecast_hours() const { return forecast_hours_; }
+  // Per class and forecast hour (built on first use): mining margin (revenue at that hour's
+  // hashprice minus energy of device + host share) and AI energy cost, per device-hour; and
+  // means over [now, now + seconds) clipped to the window. "Alt" is what the device earns when
+  // not running AI: max(0, mining margin), since it can be switched off.
+  Money MineMarginAtHour(int32_t cls, int hour);
+  Money AiCostAtHour(int32_t cls, int hour);
+  Money MeanAltMargin(int32_t cls, Duration seconds);
+  Money MeanAiCost(int32_t cls, Duration seconds);
 
   // --- Power envelope ---
   Power DevicePowerIn(int32_t device, econ::Mode mode) const;
@@ -93,7 +103,8 @@ class Round {
   void MarkEnvelopeBinding(int32_t s) { envelope_binding_[static_cast<size_t>(s)] = 1; }
 
   // --- Jobs ---
-  const Shape& ShapeOf(const workload::Job& job);
+  const Shape& ShapeOf(const workload::Job& job) { return shapes_[static_cast<size_t>(ShapeIdOf(job))]; }
+  int32_t ShapeIdOf(const workload::Job& job);
   GpuHourPrice PriceOn(const workload::Job& job, int32_t cls) const;
   bool device_up(int32_t d) const { return in_.device_up.empty() || in_.device_up[static_cast<size_t>(d)] != 0; }
   bool device_free(int32_t d) const { return free_[static_cast<size_t>(d)] != 0; }
@@ -104,8 +115,9 @@ class Round {
   // keep). Then enforces the envelope on what is kept (preempting least value per watt first).
   using PreemptFn = std::function<std::optional<uint32_t>(int32_t running_index)>;
   void KeepRunning(const PreemptFn& preempt);
-  // Queue indices in the policy's order (FIFO or LAS), priority first.
-  std::vector<int32_t> QueueOrder() const;
+  // Queue indices in the policy's order: priority first, then the LAS level (LAS only), then
+  // `density` (per queue index, higher first) when given, then arrival and job id.
+  std::vector<int32_t> QueueOrder(const std::vector<int64_t>* density = nullptr) const;
 
   // Finds `job.gpus` free devices in class `cls` that fit the job (one node when it must, else
   // the fewest nodes), skipping reserved slots when `avoid_reserved`. Empty when none.
@@ -164,6 +176,11 @@ class Round {
   std::vector<ClassEcon> econ_;
   int forecast_hours_ = 1;
   std::vector<std::vector<int64_t>> price_prefix_;  // per site: prefix sums of hourly prices (raw)
+  void BuildForecastEcon();
+  bool forecast_econ_built_ = false;
+  std::vector<std::vector<int64_t>> mine_margin_h_;  // [cls][hour] raw uUSD
+  std::vector<std::vector<int64_t>> alt_prefix_;     // [cls][hour + 1] prefix of max(0, margin)
+  std::vector<std::vector<int64_t>> ai_cost_prefix_;  // [cls][hour + 1]
   Plan plan_;
   // Envelope.
   std::vector<Power> site_it_, site_it_cap_, site_cap_, rack_it_;

@@ -1,0 +1,72 @@
+#include "sched/backfill_mine.h"
+
+namespace rigshift::sched {
+namespace internal {
+
+void BackfillAi(Round& round) {
+  const PolicyInput& in = round.in();
+  round.KeepRunning([](int32_t) { return std::optional<uint32_t>(); });
+  round.ScheduleQueue(
+      round.QueueOrder(),
+      [&](int32_t qi, const std::vector<int32_t>& classes) {
+        const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
+        Round::Choice best;
+        GpuHourPrice best_price;
+        for (int32_t c : classes) {
+          const GpuHourPrice p = round.PriceOn(job, c);
+          if (best.cls < 0 || p > best_price) {
+            best.cls = c;
+            best_price = p;
+          }
+        }
+        return best;
+      },
+      [&](int32_t qi, int32_t cls) {
+        const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
+        return round.SharedReason("ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(round.opt().order) +
+                                  " order, backfill) on " + std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
+                                  " at " + Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " USD/GPU-h");
+      },
+      /*easy=*/true);
+}
+
+}  // namespace internal
+
+namespace {
+
+class BackfillMinePolicy final : public Policy {
+ public:
+  explicit BackfillMinePolicy(const PolicyOptions& options) : options_(options) {}
+  std::string_view name() const override { return "backfill-mine"; }
+
+  Plan Decide(const PolicyInput& in, Rng& /*rng*/) const override {
+    internal::Round round(in, options_);
+    internal::BackfillAi(round);
+    std::vector<int64_t> reason(round.index().classes().size(), -1);
+    round.FillMining(
+        [&](int32_t cls) -> std::optional<uint32_t> {
+          const internal::ClassEcon& e = round.econ(cls);
+          if (!e.can_mine) return std::nullopt;
+          if (reason[static_cast<size_t>(cls)] < 0) {
+            reason[static_cast<size_t>(cls)] =
+                round.plan().AddReason("mine " + e.algorithm + ": backfill-mine mines every GPU without AI work (" +
+                                       internal::Usd2(e.mine_margin_h()) + " USD/h margin at " +
+                                       internal::PricePerMwh(e.energy) + ", not checked)");
+          }
+          return static_cast<uint32_t>(reason[static_cast<size_t>(cls)]);
+        },
+        [&](int32_t cls) { return round.NoMiningReason(cls); });
+    return round.Finish();
+  }
+
+ private:
+  PolicyOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> MakeBackfillMinePolicy(const PolicyOptions& options) {
+  return std::make_unique<BackfillMinePolicy>(options);
+}
+
+}  // namespace rigshift::sched
