@@ -967,11 +967,22 @@ Result<SimResult> Engine::Run() {
     if (stop) break;
     if (rounds) {
       if (round_boundary) {
-        if (job_set_changed_ || opts_.decide_every_round) Decide(t, "round");
+        // min_decision_gap in round mode (Gavel's minimum_time_between_allocation_resets): a
+        // changed job set is replanned only once the gap since the last decision has passed;
+        // until then the last plan stands (docs/gavel-fidelity.md).
+        const bool gap_passed = opts_.min_decision_gap <= 0 || last_decision_ == INT64_MIN ||
+                                t >= last_decision_ + opts_.min_decision_gap;
+        if ((job_set_changed_ && gap_passed) || opts_.decide_every_round) Decide(t, "round");
         if (!running_.empty()) {
           round_active_ = true;
           ++round_id_;
           Push(t + opts_.round_length, EventKind::kRoundEnd, round_id_);
+        } else if (job_set_changed_ && queue_live_ > 0) {
+          // Nothing runs and the gap holds the next plan back: the next round starts when the
+          // gap has passed (or earlier arrivals wait for it, as they would inside a round).
+          round_active_ = true;
+          ++round_id_;
+          Push(last_decision_ + opts_.min_decision_gap, EventKind::kRoundEnd, round_id_);
         } else {
           round_active_ = false;
         }

@@ -145,7 +145,9 @@ struct EngineOptions {
   DecisionTriggers decide_on;
   Duration min_decision_gap = 0;
 
-  // Round mode (Gavel): > 0 switches decision points to rounds of this length.
+  // Round mode (Gavel): > 0 switches decision points to rounds of this length. In round mode
+  // `min_decision_gap` holds a changed job set back until that long after the last decision
+  // (Gavel recomputes its allocation at most every 1920 s; the last plan stands until then).
   Duration round_length = 0;
   bool round_ends_when_work_ends = true;
   bool decide_every_round = false;
@@ -171,7 +173,8 @@ struct EngineOptions {
   std::function<void(TimePoint now)> progress;        // called at most every simulated day
 
   // Gavel's simulator: 360 s rounds, decisions when the job set changes, no preemption cost,
-  // no economics, no failures, run until the trace drains.
+  // no economics, no failures, run until the trace drains. Gavel also replans at most every
+  // 1920 s: set min_decision_gap = 1920 for that (sim/gavel_mode.h does).
   static EngineOptions GavelRounds(Duration round_length = 360);
 };
 
