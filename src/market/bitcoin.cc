@@ -16,9 +16,7 @@ constexpr double kMaxHashpriceUsd = 1e9;
 // Fee component after the revenue data end: mean of this many trailing revenue samples.
 constexpr size_t kFeeTailSamples = 8;
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 std::string FormatNumber(double v) {
   char buf[64];
@@ -28,14 +26,22 @@ std::string FormatNumber(double v) {
 
 const char* JsonTypeName(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::binary: return "binary data";
-    case Json::value_t::discarded: return "nothing";
-    default: return "a number";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
+    case Json::value_t::binary:
+      return "binary data";
+    case Json::value_t::discarded:
+      return "nothing";
+    default:
+      return "a number";
   }
 }
 
@@ -63,8 +69,9 @@ std::string MetricFromName(std::string_view name) {
 Result<ChartSeries> ParsePoints(const Json& array, const std::string& source,
                                 const std::string& metric) {
   if (!array.is_array()) {
-    return JsonError(source, metric, std::string("expected an array of {\"x\", \"y\"} points, found ") +
-                                         JsonTypeName(array));
+    return JsonError(
+        source, metric,
+        std::string("expected an array of {\"x\", \"y\"} points, found ") + JsonTypeName(array));
   }
   ChartSeries out;
   out.metric = metric;
@@ -74,8 +81,8 @@ Result<ChartSeries> ParsePoints(const Json& array, const std::string& source,
     const Json& p = array[i];
     std::string path = metric + "[" + std::to_string(i) + "]";
     if (!p.is_object()) {
-      return JsonError(source, path, std::string("expected an object {\"x\", \"y\"}, found ") +
-                                         JsonTypeName(p));
+      return JsonError(source, path,
+                       std::string("expected an object {\"x\", \"y\"}, found ") + JsonTypeName(p));
     }
     auto x_it = p.find("x");
     auto y_it = p.find("y");
@@ -144,15 +151,17 @@ Result<std::vector<ChartSeries>> ParseChartDocument(const Json& doc, const std::
     std::string unit;
     if (auto n = doc.find("name"); n != doc.end()) {
       if (!n->is_string()) {
-        return JsonError(source, "name", std::string("expected a string, found ") + JsonTypeName(*n));
+        return JsonError(source, "name",
+                         std::string("expected a string, found ") + JsonTypeName(*n));
       }
       metric = MetricFromName(n->get<std::string>());
     }
     if (auto u = doc.find("unit"); u != doc.end() && u->is_string()) unit = u->get<std::string>();
     if (metric.empty()) metric = "values";
     if (!only_metric.empty() && only_metric != metric) {
-      return JsonError(source, "name",
-                       "holds '" + metric + "', not the requested '" + std::string(only_metric) + "'");
+      return JsonError(
+          source, "name",
+          "holds '" + metric + "', not the requested '" + std::string(only_metric) + "'");
     }
     ASSIGN_OR_RETURN(ChartSeries s, ParsePoints(doc["values"], source, "values"));
     s.metric = metric;
@@ -226,14 +235,14 @@ Result<std::vector<CsvRow>> ReadCsvWithHeader(std::string_view text, const std::
   if (rows.empty()) return Status::InvalidArgument(source + ": empty file");
   for (const auto& f : rows[0].fields) cols->names.push_back(ToLower(Trim(f)));
   if (rows.size() == 1) {
-    return Status::InvalidArgument(Location(source, rows[0].line) + ": no data rows after the header");
+    return Status::InvalidArgument(Location(source, rows[0].line) +
+                                   ": no data rows after the header");
   }
   for (size_t i = 1; i < rows.size(); ++i) {
     if (rows[i].fields.size() != cols->names.size()) {
-      return Status::InvalidArgument(Location(source, rows[i].line) + ": expected " +
-                                     std::to_string(cols->names.size()) +
-                                     " columns as in the header, found " +
-                                     std::to_string(rows[i].fields.size()));
+      return Status::InvalidArgument(
+          Location(source, rows[i].line) + ": expected " + std::to_string(cols->names.size()) +
+          " columns as in the header, found " + std::to_string(rows[i].fields.size()));
     }
   }
   return rows;
@@ -370,9 +379,8 @@ Result<HashpriceSamples> ParseHashpriceCsv(std::string_view text, const std::str
     ASSIGN_OR_RETURN(double v,
                      CsvNumber(rows[i], value_col, source, value_name, 0.0, kMaxHashpriceUsd));
     if (!out.samples.empty() && t <= out.samples.back().t) {
-      return Status::InvalidArgument(Location(source, rows[i].line) + ": " +
-                                     cols.names[date_col] + ": " + FormatDate(t) +
-                                     " is not after the previous row's " +
+      return Status::InvalidArgument(Location(source, rows[i].line) + ": " + cols.names[date_col] +
+                                     ": " + FormatDate(t) + " is not after the previous row's " +
                                      FormatDate(out.samples.back().t));
     }
     out.samples.push_back(HashpriceSample{t, v});
@@ -403,9 +411,9 @@ Result<std::vector<BtcNetworkSample>> ParseBtcNetworkCsv(std::string_view text,
     ASSIGN_OR_RETURN(s.price_usd, CsvNumber(rows[i], c[2], source, kNeeded[2], 0, 1e12));
     ASSIGN_OR_RETURN(s.subsidy_btc, CsvNumber(rows[i], c[3], source, kNeeded[3], 0, 50));
     if (!out.empty() && s.t <= out.back().t) {
-      return Status::InvalidArgument(Location(source, rows[i].line) + ": " +
-                                     cols.names[date_col] + ": " + FormatDate(s.t) +
-                                     " is not after the previous row's " + FormatDate(out.back().t));
+      return Status::InvalidArgument(Location(source, rows[i].line) + ": " + cols.names[date_col] +
+                                     ": " + FormatDate(s.t) + " is not after the previous row's " +
+                                     FormatDate(out.back().t));
     }
     out.push_back(s);
   }
@@ -416,7 +424,8 @@ Result<HashpriceSamples> HashpriceSubsidyOnly(const ChartSeries& difficulty,
                                               const ChartSeries& price_usd) {
   HashpriceSamples out;
   out.name = "hashprice (subsidy only)";
-  out.source = difficulty.source + (price_usd.source == difficulty.source ? "" : ", " + price_usd.source);
+  out.source =
+      difficulty.source + (price_usd.source == difficulty.source ? "" : ", " + price_usd.source);
   if (difficulty.points.empty() || price_usd.points.empty()) {
     return Status::InvalidArgument(out.source + ": difficulty and market-price need points");
   }

@@ -88,7 +88,8 @@ TEST(BitcoinTest, SubsidyOnlyHashpriceFromCharts) {
 // Revenue / hashrate, the hashrate interpolated linearly to the revenue sample time.
 TEST(BitcoinTest, WithFeesHashpriceInterpolatesHashrate) {
   ChartSeries rev{"miners-revenue", "USD", "r.json", {{T("2021-01-03"), 30e6}}};
-  ChartSeries hr{"hash-rate", "TH/s", "h.json", {{T("2021-01-01"), 100e6}, {T("2021-01-05"), 200e6}}};
+  ChartSeries hr{
+      "hash-rate", "TH/s", "h.json", {{T("2021-01-01"), 100e6}, {T("2021-01-05"), 200e6}}};
   auto hp = HashpriceFromRevenue(rev, hr);
   ASSERT_TRUE(hp.ok()) << hp.status().ToString();
   ASSERT_EQ(hp->samples.size(), 1u);
@@ -170,7 +171,8 @@ TEST(BitcoinTest, BadJsonGivesFileAndPath) {
        "bad.json: difficulty[1].y: expected a number, found a string"},
       {R"({"metric1": "difficulty", "difficulty": [{"x": 1609459200000}]})",
        "bad.json: difficulty[0].y: missing"},
-      {R"({"metric1": "difficulty", "difficulty": [{"y": 1}]})", "bad.json: difficulty[0].x: missing"},
+      {R"({"metric1": "difficulty", "difficulty": [{"y": 1}]})",
+       "bad.json: difficulty[0].x: missing"},
       {R"({"metric1": "difficulty", "difficulty": [3]})",
        "bad.json: difficulty[0]: expected an object {\"x\", \"y\"}, found a number"},
       {R"({"metric1": "difficulty", "difficulty": [{"x": true, "y": 1}]})",
@@ -213,7 +215,8 @@ TEST(BitcoinTest, BadCsvGivesFileLineAndColumn) {
   const std::vector<BadCase> cases = {
       {"", "bad.csv: empty file"},
       {"date,hashprice_total_usd_per_ths_day\n", "bad.csv:1: no data rows after the header"},
-      {"day,hashprice_total_usd_per_ths_day\n2021-01-01,1\n", "bad.csv:1: header: no 'date' column"},
+      {"day,hashprice_total_usd_per_ths_day\n2021-01-01,1\n",
+       "bad.csv:1: header: no 'date' column"},
       {"date,price\n2021-01-01,1\n", "bad.csv:1: header: no hashprice column"},
       {"date,hashprice_total_usd_per_ths_day\n2021-01-01,x\n",
        "bad.csv:2: hashprice_total_usd_per_ths_day: 'x' is not a number"},
@@ -233,8 +236,8 @@ TEST(BitcoinTest, BadCsvGivesFileLineAndColumn) {
         << "input: " << c.text << "\nmessage: " << r.status().message()
         << "\nexpected: " << c.expected;
   }
-  auto net = ParseBtcNetworkCsv("date,difficulty,hash_rate_ths,market_price_usd\n2021-01-01,1,1,1\n",
-                                "net.csv");
+  auto net = ParseBtcNetworkCsv(
+      "date,difficulty,hash_rate_ths,market_price_usd\n2021-01-01,1,1,1\n", "net.csv");
   ASSERT_FALSE(net.ok());
   EXPECT_NE(net.status().message().find("net.csv:1: header: no 'block_subsidy_btc' column"),
             std::string::npos);
@@ -245,7 +248,8 @@ TEST(BitcoinTest, BadCsvGivesFileLineAndColumn) {
 class SharedBitcoinTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::HaveSharedMarkets()) GTEST_SKIP() << "no shared data at " << testing::SharedDataDir();
+    if (!testing::HaveSharedMarkets())
+      GTEST_SKIP() << "no shared data at " << testing::SharedDataDir();
     dir_ = testing::SharedDataDir() + "/markets/bitcoin/";
   }
   std::string dir_;
@@ -256,9 +260,9 @@ bool In2021To2023(TimePoint t) { return t >= T("2021-01-01") && t < T("2024-01-0
 // The issue's acceptance check: hashprice computed from difficulty, price, subsidy (and fees
 // from miners' revenue) agrees with the derived series within 1% over 2021..2023.
 TEST_F(SharedBitcoinTest, ComputedAgreesWithDerivedWithinOnePercent) {
-  auto computed = LoadHashpriceCharts(
-      {dir_ + "judista25_difficulty.json", dir_ + "trioxwater_miners-revenue.json",
-       dir_ + "trioxwater_hash-rate.json"});
+  auto computed = LoadHashpriceCharts({dir_ + "judista25_difficulty.json",
+                                       dir_ + "trioxwater_miners-revenue.json",
+                                       dir_ + "trioxwater_hash-rate.json"});
   ASSERT_TRUE(computed.ok()) << computed.status().ToString();
 
   // Subsidy only vs btc_network_4day_2009_2024.csv's hashprice_subsidy_usd_per_ths_day.
@@ -282,7 +286,8 @@ TEST_F(SharedBitcoinTest, ComputedAgreesWithDerivedWithinOnePercent) {
   // With fees vs btc_miner_revenue_hashprice_4day_2009_2024.csv.
   auto rev_text = ReadFileToString(dir_ + "btc_miner_revenue_hashprice_4day_2009_2024.csv");
   ASSERT_TRUE(rev_text.ok());
-  auto derived_total = ParseHashpriceCsv(*rev_text, "btc_miner_revenue_hashprice_4day_2009_2024.csv");
+  auto derived_total =
+      ParseHashpriceCsv(*rev_text, "btc_miner_revenue_hashprice_4day_2009_2024.csv");
   ASSERT_TRUE(derived_total.ok()) << derived_total.status().ToString();
   EXPECT_TRUE(derived_total->includes_fees);
   compared = 0;
@@ -302,7 +307,8 @@ TEST_F(SharedBitcoinTest, ComputedAgreesWithDerivedWithinOnePercent) {
     const char* date;
     double usd;
   };
-  for (Spot spot : {Spot{"2021-04-12", 0.355}, Spot{"2022-11-21", 0.051}, Spot{"2023-12-22", 0.110}}) {
+  for (Spot spot :
+       {Spot{"2021-04-12", 0.355}, Spot{"2022-11-21", 0.051}, Spot{"2023-12-22", 0.110}}) {
     double v = ToUsdPerThsDay(computed->daily_with_fees.At(T(spot.date)));
     EXPECT_NEAR(v, spot.usd, 0.01 * spot.usd) << spot.date;
   }

@@ -41,9 +41,9 @@ struct MonthlyFigure {
 };
 
 struct DefaultElectricityMarket {
-  std::string market;  // "ercot", ...
-  std::string source;  // citation of the monthly figures
-  std::vector<MonthlyFigure> months;  // 2021-01 .. 2024-12
+  std::string market;                       // "ercot", ...
+  std::string source;                       // citation of the monthly figures
+  std::vector<MonthlyFigure> months;        // 2021-01 .. 2024-12
   std::array<double, 24> utc_hour_shape{};  // multipliers by UTC hour, mean 1
 };
 const std::vector<DefaultElectricityMarket>& DefaultElectricityMonthly();

@@ -103,7 +103,9 @@ TEST(DefaultScenarioTest, GpuMiningTableSaysWhatEachFigureIs) {
     EXPECT_GE(m.usd_per_mh_day, 0);
     EXPECT_LT(m.usd_per_mh_day, 0.3);
     switch (m.kind) {
-      case MiningFigureKind::kAnchored: ++anchored; break;
+      case MiningFigureKind::kAnchored:
+        ++anchored;
+        break;
       case MiningFigureKind::kInterpolated:
         ++interpolated;
         EXPECT_NE(m.source.find("interpolated"), std::string::npos);
@@ -124,7 +126,8 @@ TEST(DefaultScenarioTest, GpuMiningTableSaysWhatEachFigureIs) {
 class SharedDefaultScenarioTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::HaveSharedMarkets()) GTEST_SKIP() << "no shared data at " << testing::SharedDataDir();
+    if (!testing::HaveSharedMarkets())
+      GTEST_SKIP() << "no shared data at " << testing::SharedDataDir();
   }
 };
 
@@ -157,8 +160,7 @@ TEST_F(SharedDefaultScenarioTest, ElectricityMonthsMatchTheSharedFiles) {
     }
     for (int y = 2021; y <= 2024; ++y) {
       double mean = years[y].first / years[y].second;
-      EXPECT_NEAR(mean, readme.at(m.market)[y - 2021], 0.02 * readme.at(m.market)[y - 2021])
-          << y;
+      EXPECT_NEAR(mean, readme.at(m.market)[y - 2021], 0.02 * readme.at(m.market)[y - 2021]) << y;
     }
     // The shape, recomputed as documented.
     std::vector<double> ratios[24];

@@ -12,9 +12,7 @@ namespace {
 
 constexpr const char* kExpectedHeader = "'Datetime,Price (USD/MWh)'";
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 Status RowError(const std::string& source, int line, const std::string& column,
                 const std::string& what) {
@@ -34,15 +32,15 @@ Status CheckHeader(const CsvRow& header, const std::string& source) {
   }
   std::string price_col = ToLower(Trim(header.fields[1]));
   if (price_col.rfind("price", 0) != 0) {
-    return RowError(source, header.line, "header column 2",
-                    "expected 'Price (USD/MWh)', found '" + std::string(Trim(header.fields[1])) +
-                        "'");
+    return RowError(
+        source, header.line, "header column 2",
+        "expected 'Price (USD/MWh)', found '" + std::string(Trim(header.fields[1])) + "'");
   }
   size_t open = price_col.find('(');
   if (open != std::string::npos) {
     size_t close = price_col.find(')', open);
-    std::string unit = price_col.substr(open + 1, close == std::string::npos ? std::string::npos
-                                                                               : close - open - 1);
+    std::string unit = price_col.substr(
+        open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
     unit = std::string(Trim(unit));
     if (unit != "usd/mwh" && unit != "$/mwh") {
       return RowError(source, header.line, "header column 2",
@@ -156,9 +154,9 @@ Result<ParsedPrices> ParseElectricityRows(std::string_view text, const std::stri
     auto price = ParseDouble(row.fields[1]);
     if (!price.ok()) return RowError(source, row.line, "Price (USD/MWh)", price.status().message());
     if (*price > kMaxAbsUsdPerMwh || *price < -kMaxAbsUsdPerMwh) {
-      return RowError(source, row.line, "Price (USD/MWh)",
-                      "'" + std::string(Trim(row.fields[1])) +
-                          "' is outside -1e6..1e6 USD/MWh (not a price)");
+      return RowError(
+          source, row.line, "Price (USD/MWh)",
+          "'" + std::string(Trim(row.fields[1])) + "' is outside -1e6..1e6 USD/MWh (not a price)");
     }
     if (latest_line > 0 && *t < latest - kHour) {
       return RowError(source, row.line, "Datetime",
@@ -207,8 +205,8 @@ Result<LoadedPrices> MergeHourlyPrices(const std::vector<ParsedPrices>& parts, s
   std::stable_sort(all.begin(), all.end(), [](const Tagged& a, const Tagged& b) {
     return a.hour != b.hour ? a.hour < b.hour : a.part < b.part;
   });
-  RETURN_IF_ERROR(CheckSpan(all.front().hour, all.back().hour,
-                            name.empty() ? parts.front().source : name));
+  RETURN_IF_ERROR(
+      CheckSpan(all.front().hour, all.back().hour, name.empty() ? parts.front().source : name));
   out.series.name = std::move(name);
   out.series.start = all.front().hour;
   out.series.step = kHour;
@@ -244,8 +242,7 @@ Result<LoadedPrices> ParseElectricityCsv(std::string_view text, const std::strin
   return MergeHourlyPrices(parts, name.empty() ? source : std::move(name));
 }
 
-Result<LoadedPrices> LoadElectricityFiles(const std::vector<std::string>& paths,
-                                          std::string name) {
+Result<LoadedPrices> LoadElectricityFiles(const std::vector<std::string>& paths, std::string name) {
   std::vector<ParsedPrices> parts;
   for (const std::string& path : paths) {
     ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));

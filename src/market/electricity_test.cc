@@ -236,14 +236,15 @@ TEST(ElectricityTest, MissingFilesAndYearsAreNamed) {
 struct YearFacts {
   const char* market;
   int year;
-  size_t rows;           // hours in the file (measured once with a script; all distinct)
-  double readme_mean;    // ../shared/data/README.md, "mean 2020..2024"
+  size_t rows;         // hours in the file (measured once with a script; all distinct)
+  double readme_mean;  // ../shared/data/README.md, "mean 2020..2024"
 };
 
 class SharedElectricityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::HaveSharedMarkets()) GTEST_SKIP() << "no shared data at " << testing::SharedDataDir();
+    if (!testing::HaveSharedMarkets())
+      GTEST_SKIP() << "no shared data at " << testing::SharedDataDir();
   }
 };
 

@@ -28,9 +28,9 @@ const Anchor kEthashAnchors[] = {
      "'Ethereum: is mining no longer profitable', 2022-01-16)"},
     {2021, 7, 0.05, "as 2021-06 (digitalcurrencyresearch.io, 2022-01-16)"},
     {2021, 11, 0.09,
-     "'rising to almost $0.09 per day in November [2021]' (digitalcurrencyresearch.io, 2022-01-16)"},
-    {2021, 12, 0.06,
-     "'now it is around $0.06' (d1softballnews.com, 2021-12-28)"},
+     "'rising to almost $0.09 per day in November [2021]' (digitalcurrencyresearch.io, "
+     "2022-01-16)"},
+    {2021, 12, 0.06, "'now it is around $0.06' (d1softballnews.com, 2021-12-28)"},
     {2022, 1, 0.05,
      "'its current $0.05 per day per MHash/s' (digitalcurrencyresearch.io, 2022-01-16)"},
     {2022, 4, 0.0463,
@@ -81,15 +81,17 @@ std::vector<GpuMiningMonth> BuildTable() {
       row.usd_per_mh_day = a.usd_per_mh_day + (b.usd_per_mh_day - a.usd_per_mh_day) * f;
       row.kind = MiningFigureKind::kInterpolated;
       char buf[96];
-      std::snprintf(buf, sizeof buf, "interpolated linearly between the anchors %04d-%02d and %04d-%02d",
-                    a.year, a.month, b.year, b.month);
+      std::snprintf(buf, sizeof buf,
+                    "interpolated linearly between the anchors %04d-%02d and %04d-%02d", a.year,
+                    a.month, b.year, b.month);
       row.source = buf;
     }
     out.push_back(row);
   }
   for (int m = MonthIndex(2022, 10); m <= MonthIndex(2024, 12); ++m) {
-    out.push_back(GpuMiningMonth{"Ethash", m / 12, m % 12 + 1, 0.0, MiningFigureKind::kAnchored,
-                                 "zero: no proof of work on Ethereum after the Merge (2022-09-15)"});
+    out.push_back(
+        GpuMiningMonth{"Ethash", m / 12, m % 12 + 1, 0.0, MiningFigureKind::kAnchored,
+                       "zero: no proof of work on Ethereum after the Merge (2022-09-15)"});
   }
   for (const auto* anchor : {&kEtchashAnchor, &kAutolykosAnchor}) {
     const char* algo = anchor == &kEtchashAnchor ? "Etchash" : "Autolykos2";

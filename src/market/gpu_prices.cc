@@ -38,23 +38,27 @@ const DefaultRow kDefaultRows[] = {
      "lowest H100 80GB on-demand row (lambda labs 2.49) in gpu_cloud_prices_snippets.csv; the PCIe "
      "part is taken at the low end (assumption)"},
     {"A100 SXM4 80GB", 2.57,
-     "mean of the A100 80GB on-demand rows (ori.co 2.40 and 2.74) in gpu_cloud_prices_snippets.csv"},
+     "mean of the A100 80GB on-demand rows (ori.co 2.40 and 2.74) in "
+     "gpu_cloud_prices_snippets.csv"},
     {"A100 PCIe 80GB", 2.40,
      "lower A100 80GB on-demand row (ori.co 2.40) in gpu_cloud_prices_snippets.csv (PCIe at the "
      "low end: assumption)"},
     {"A100 SXM4 40GB", 2.11,
      "A100 80GB on-demand 2.57 x the replicate serverless A100 40GB/80GB ratio 4.14/5.04 "
      "(gpu_cloud_prices_snippets.csv)"},
-    {"A100 PCIe 40GB", 2.11,
-     "as A100 SXM4 40GB: 2.57 x 4.14/5.04 (gpu_cloud_prices_snippets.csv)"},
+    {"A100 PCIe 40GB", 2.11, "as A100 SXM4 40GB: 2.57 x 4.14/5.04 (gpu_cloud_prices_snippets.csv)"},
     {"L40S", 1.96, "ori.co on-demand L40S 48GB 1.96 in gpu_cloud_prices_snippets.csv"},
     {"A40", 1.06,
      "replicate serverless A40 2.07 x on-demand/serverless ratio 0.51 of the A100 80GB "
      "(gpu_cloud_prices_snippets.csv)"},
-    {"Tesla V100 SXM2 16GB", 0.83, "ori.co on-demand V100/S 16GB 0.83 in gpu_cloud_prices_snippets.csv"},
-    {"Tesla V100 SXM2 32GB", 0.83, "as V100 16GB: ori.co V100/S 0.83 (gpu_cloud_prices_snippets.csv)"},
-    {"Tesla V100 PCIe 16GB", 0.83, "as V100 SXM2: ori.co V100/S 0.83 (gpu_cloud_prices_snippets.csv)"},
-    {"Tesla V100 PCIe 32GB", 0.83, "as V100 SXM2: ori.co V100/S 0.83 (gpu_cloud_prices_snippets.csv)"},
+    {"Tesla V100 SXM2 16GB", 0.83,
+     "ori.co on-demand V100/S 16GB 0.83 in gpu_cloud_prices_snippets.csv"},
+    {"Tesla V100 SXM2 32GB", 0.83,
+     "as V100 16GB: ori.co V100/S 0.83 (gpu_cloud_prices_snippets.csv)"},
+    {"Tesla V100 PCIe 16GB", 0.83,
+     "as V100 SXM2: ori.co V100/S 0.83 (gpu_cloud_prices_snippets.csv)"},
+    {"Tesla V100 PCIe 32GB", 0.83,
+     "as V100 SXM2: ori.co V100/S 0.83 (gpu_cloud_prices_snippets.csv)"},
     {"Tesla T4", 0.41,
      "replicate serverless T4 0.81 x on-demand/serverless ratio 0.51 of the A100 80GB "
      "(gpu_cloud_prices_snippets.csv)"},
@@ -158,10 +162,9 @@ Result<GpuHourPriceTable> ParseGpuPriceCsv(std::string_view text, const std::str
   for (size_t i = 1; i < rows.size(); ++i) {
     const CsvRow& row = rows[i];
     if (row.fields.size() != cols.size()) {
-      return Status::InvalidArgument(Location(source, row.line) + ": expected " +
-                                     std::to_string(cols.size()) +
-                                     " columns as in the header, found " +
-                                     std::to_string(row.fields.size()));
+      return Status::InvalidArgument(
+          Location(source, row.line) + ": expected " + std::to_string(cols.size()) +
+          " columns as in the header, found " + std::to_string(row.fields.size()));
     }
     std::string model(Trim(row.fields[model_col]));
     if (model.empty()) return RowError(source, row.line, cols[model_col], "empty model name");

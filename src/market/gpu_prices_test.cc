@@ -45,8 +45,8 @@ TEST(GpuPricesTest, CurveStaysNearTheAnchors) {
     const char* model;
     double tflops, gb;
   };
-  const Anchor anchors[] = {{"H100 SXM5 80GB", 989.4, 80}, {"H100 PCIe", 756, 80},
-                            {"A100 SXM4 80GB", 312, 80},   {"L40S", 362, 48},
+  const Anchor anchors[] = {{"H100 SXM5 80GB", 989.4, 80},     {"H100 PCIe", 756, 80},
+                            {"A100 SXM4 80GB", 312, 80},       {"L40S", 362, 48},
                             {"Tesla V100 SXM2 16GB", 125, 16}, {"GeForce RTX 3090", 71, 24},
                             {"GeForce RTX 4090", 165.2, 24}};
   const GpuHourPriceTable& t = DefaultGpuHourPrices();
@@ -131,7 +131,8 @@ TEST(GpuPricesTest, BadTablesGiveLocatedMessages) {
       {"gpu,usd_per_hour\nRTX 3090,0\n", "prices.csv:2: usd_per_hour: '0' is outside (0, 1000]"},
       {"gpu,usd_per_hour\nRTX 3090,5000\n", "prices.csv:2: usd_per_hour: '5000' is outside"},
       {"gpu,usd_per_hour\n,1\n", "prices.csv:2: gpu: empty model name"},
-      {"gpu,usd_per_hour\nRTX 3090,1,x\n", "prices.csv:2: expected 2 columns as in the header, found 3"},
+      {"gpu,usd_per_hour\nRTX 3090,1,x\n",
+       "prices.csv:2: expected 2 columns as in the header, found 3"},
       {"gpu,usd_per_hour\nRTX 3090,1\nrtx-3090,2\n",
        "prices.csv:3: gpu: 'rtx-3090' is listed twice (first on line 2)"},
   };

@@ -34,8 +34,8 @@ std::string FileList(const std::vector<std::string>& files) {
 
 Result<LoadedMarketData> LoadMarketDataWithReport(const MarketDataOptions& options) {
   if (options.from_year > options.to_year) {
-    return Status::InvalidArgument("market data years " + std::to_string(options.from_year) +
-                                   ".." + std::to_string(options.to_year) +
+    return Status::InvalidArgument("market data years " + std::to_string(options.from_year) + ".." +
+                                   std::to_string(options.to_year) +
                                    ": the first year is after the last");
   }
   const MarketData defaults = DefaultScenario();
@@ -109,11 +109,10 @@ Result<LoadedMarketData> LoadMarketDataWithReport(const MarketDataOptions& optio
       ASSIGN_OR_RETURN(ComputedHashprice c,
                        LoadHashpriceCharts(hp_files, options.hashprice_interpolation));
       d.hashprice = std::move(c.daily_with_fees);
-      out.notes.push_back(std::string("hashprice: computed from blockchain.com exports ") +
-                          FileList(hp_files) +
-                          (c.with_fees.samples.empty() ? " (subsidy only: no miners-revenue)"
-                                                       : " (with fees)") +
-                          (from_dir ? " found in the data directory" : ""));
+      out.notes.push_back(
+          std::string("hashprice: computed from blockchain.com exports ") + FileList(hp_files) +
+          (c.with_fees.samples.empty() ? " (subsidy only: no miners-revenue)" : " (with fees)") +
+          (from_dir ? " found in the data directory" : ""));
     } else if (json == 0 && hp_files.size() == 1) {
       ASSIGN_OR_RETURN(d.hashprice,
                        LoadHashpriceCsv(hp_files.front(), options.hashprice_interpolation));
@@ -139,8 +138,9 @@ Result<LoadedMarketData> LoadMarketDataWithReport(const MarketDataOptions& optio
   }
 
   d.gpu_mining = defaults.gpu_mining;
-  out.notes.push_back("GPU mining revenue: embedded table (Ethash to the Merge, Etchash and "
-                      "Autolykos2 after; see docs/market-data.md)");
+  out.notes.push_back(
+      "GPU mining revenue: embedded table (Ethash to the Merge, Etchash and "
+      "Autolykos2 after; see docs/market-data.md)");
 
   for (const std::string& n : out.notes) {
     d.description += (d.description.empty() ? "" : "\n") + n;

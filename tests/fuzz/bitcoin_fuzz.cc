@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)Forecast(w, w.start + 10 * rigshift::kDay, 5);
     }
     // Every metric on its own as well (the two-metric form's second array).
-    for (const ChartSeries& s : *charts) (void)ParseBlockchainChartJson(text, "fuzz.json", s.metric);
+    for (const ChartSeries& s : *charts)
+      (void)ParseBlockchainChartJson(text, "fuzz.json", s.metric);
   } else if (charts.status().message().rfind("fuzz.json", 0) != 0) {
     __builtin_trap();
   }
