@@ -96,6 +96,41 @@ struct JobState {
   std::vector<int32_t> devices;
 };
 
+__extension__ typedef __int128 Int128;
+
+// Money and energy summed as exact numerators over fixed denominators, rounded once when read:
+// a year of hourly segments then equals the hand computation to the micro-dollar.
+//   ai:      sum(uUSD/h) x s                 / 3600
+//   mining:  kH/s x s x uUSD/(TH/s.day)      / (1e9 x 86400)
+//   energy cost and DR credits: mW x PUE(milli) x s x uUSD/MWh / (1000 x 3600 x 1e9)
+//   energy and curtailed energy: mW x PUE(milli) x s / (3600 x 1000)   (facility mWh)
+struct ExactTotals {
+  Int128 ai = 0, mining = 0, dr = 0, cost = 0, energy = 0, curtailed = 0;
+  static int64_t Div(Int128 n, Int128 d) {
+    Int128 q = n / d, r = n % d;
+    if ((r < 0 ? -r : r) * 2 >= d) q += n < 0 ? -1 : 1;
+    return static_cast<int64_t>(q);
+  }
+  MoneyTotals ToTotals() const {
+    MoneyTotals t;
+    t.ai_revenue = MicroUsd(Div(ai, 3600));
+    t.mining_revenue = MicroUsd(Div(mining, static_cast<Int128>(1'000'000'000) * 86400));
+    t.dr_credits = MicroUsd(Div(dr, static_cast<Int128>(1000) * 3600 * 1'000'000'000));
+    t.energy_cost = MicroUsd(Div(cost, static_cast<Int128>(1000) * 3600 * 1'000'000'000));
+    t.energy = MilliwattHours(Div(energy, 3600 * 1000));
+    t.curtailed_energy = MilliwattHours(Div(curtailed, 3600 * 1000));
+    return t;
+  }
+  void Add(const ExactTotals& o) {
+    ai += o.ai;
+    mining += o.mining;
+    dr += o.dr;
+    cost += o.cost;
+    energy += o.energy;
+    curtailed += o.curtailed;
+  }
+};
+
 struct SiteState {
   econ::SitePrices prices;
   Power host_power;          // hosts of nodes with a device not off
@@ -200,6 +235,8 @@ class Engine {
   bool job_set_changed_ = false;
 
   SimResult result_;
+  ExactTotals exact_;
+  std::vector<ExactTotals> sp_exact_;  // per series bucket
   TimePoint next_progress_ = 0;
   std::vector<double> jct_, queue_delay_;
 };
@@ -471,7 +508,7 @@ void Engine::AccumulateSegment(TimePoint a, TimePoint b) {
     }
   }
   SeriesPoint& sp = result_.series[bucket];
-  MoneyTotals seg;
+  if (sp_exact_.size() < result_.series.size()) sp_exact_.resize(result_.series.size());
   for (auto& g : groups_) {
     auto& u = usage_[static_cast<size_t>(g.usage_index)];
     for (int m = 0; m < kModeCount; ++m) {
@@ -482,6 +519,7 @@ void Engine::AccumulateSegment(TimePoint a, TimePoint b) {
     u.down_seconds += g.down * dt;
   }
   sp.queue_job_seconds += queue_live_ * dt;
+  ExactTotals seg;
   if (opts_.economics) {
     Power fleet_facility;
     for (size_t s = 0; s < sites_.size(); ++s) {
@@ -490,29 +528,26 @@ void Engine::AccumulateSegment(TimePoint a, TimePoint b) {
       Power it = SiteItPower(s);
       Power facility = it.Scaled(pue, 1000);
       fleet_facility += facility;
-      seg.energy_cost += econ::EnergyCost(it, dt, st.prices);
-      seg.energy += EnergyOver(facility, dt);
-      if (st.ai_price_sum > 0) seg.ai_revenue += RentalRevenue(1, dt, GpuHourPrice::FromRaw(st.ai_price_sum));
+      seg.cost += static_cast<Int128>(it.raw()) * pue * dt * st.prices.energy.raw();
+      seg.energy += static_cast<Int128>(it.raw()) * pue * dt;
+      seg.ai += static_cast<Int128>(st.ai_price_sum) * dt;
       if (st.dr_active && st.dr_baseline > facility) {
-        seg.dr_credits += CostOf(st.dr_baseline - facility, dt, st.dr_credit);
+        seg.dr += static_cast<Int128>((st.dr_baseline - facility).raw()) * 1000 * dt * st.dr_credit.raw();
       }
     }
     for (const auto& g : groups_) {
       if (g.mine_hashrate.IsZero()) continue;
+      const int64_t pue = in_.fleet->sites[static_cast<size_t>(g.site)].pue_milli;
       int64_t mining = g.count[kMine];
-      if (mining > 0 && !g.mine_price.IsZero()) {
-        seg.mining_revenue += MiningRevenue(g.mine_hashrate * mining, dt, g.mine_price);
+      if (mining > 0) {
+        seg.mining += static_cast<Int128>(g.mine_hashrate.raw()) * mining * dt * g.mine_price.raw();
       }
       int64_t off = g.count[kOff];
-      if (off > 0) {
-        Power p = (g.power[kMine] * off).Scaled(in_.fleet->sites[static_cast<size_t>(g.site)].pue_milli, 1000);
-        seg.curtailed_energy += EnergyOver(p, dt);
-      }
+      if (off > 0) seg.curtailed += static_cast<Int128>(g.power[kMine].raw()) * off * pue * dt;
     }
-    sp.facility_energy += seg.energy;
+    sp_exact_[bucket].Add(seg);
+    exact_.Add(seg);
     sp.peak_facility_power = std::max(sp.peak_facility_power, fleet_facility);
-    sp.totals += seg;
-    result_.totals += seg;
   }
 }
 
@@ -661,6 +696,17 @@ void Engine::CompleteJob(int32_t j, TimePoint now) {
   running_.pop_back();
   js.running_pos = -1;
   ++result_.jobs.finished;
+  if (now < opts_.end || opts_.run_until_drained) {
+    size_t bucket = static_cast<size_t>((now - opts_.start) / opts_.series_step);
+    if (result_.series.size() <= bucket) {
+      size_t old = result_.series.size();
+      result_.series.resize(bucket + 1);
+      for (size_t i = old; i <= bucket; ++i) {
+        result_.series[i].start = opts_.start + static_cast<TimePoint>(i) * opts_.series_step;
+      }
+    }
+    ++result_.series[bucket].jobs_finished;
+  }
   jct_.push_back(static_cast<double>(now - js.job->arrival));
   result_.jobs.last_completion = std::max(result_.jobs.last_completion, now);
   if (js.job->deadline && now > *js.job->deadline) ++result_.jobs.slo_misses;
@@ -903,7 +949,8 @@ Result<SimResult> Engine::Run() {
           SiteState& st = sites_[static_cast<size_t>(ev.site)];
           st.dr_baseline = SiteFacilityPower(static_cast<size_t>(ev.site));
           st.dr_active = true;
-          st.cap_override = ev.cap;
+          // PolicyInput reads a zero cap as "no override": a full curtailment is 1 mW.
+          st.cap_override = std::max(ev.cap, Milliwatts(1));
           st.dr_credit = ev.credit;
           ++result_.stats.dr_events;
           mark(opts_.decide_on.demand_response, "demand-response");
@@ -1012,6 +1059,12 @@ Result<SimResult> Engine::Run() {
 
 SimResult Engine::Finish() {
   result_.end = now_;
+  result_.totals = exact_.ToTotals();
+  sp_exact_.resize(result_.series.size());
+  for (size_t i = 0; i < result_.series.size(); ++i) {
+    result_.series[i].totals = sp_exact_[i].ToTotals();
+    result_.series[i].facility_energy = result_.series[i].totals.energy;
+  }
   JobMetrics& jm = result_.jobs;
   for (const auto& js : jobs_) {
     if (js.phase == Phase::kFuture || js.phase == Phase::kUnplaceable) continue;

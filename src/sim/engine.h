@@ -105,7 +105,7 @@ struct DemandResponseEvent {
 struct DemandResponseProgram {
   bool enabled = false;
   EnergyPrice trigger = UsdPerMwh(1000);
-  int64_t cap_permille = 0;  // of the site's grid cap
+  int64_t cap_permille = 100;  // of the site's grid cap (a cap of 0 is held at 1 mW)
   EnergyPrice credit = UsdPerMwh(100);
 };
 
