@@ -1,0 +1,385 @@
+#include "sched/oracle.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "sched/fleet_index.h"
+#include "sched/lp.h"
+#include "sched/policy.h"
+#include "workload/speed_model.h"
+
+namespace rigshift::sched {
+namespace {
+
+double FloorDiv(int64_t a, int64_t b) { return std::floor(static_cast<double>(a) / static_cast<double>(b)); }
+
+}  // namespace
+
+OracleModel BuildOracleModel(const OracleInput& in) {
+  RS_CHECK(in.fleet != nullptr && in.flat != nullptr && in.market != nullptr);
+  const fleet::FlatFleet& flat = *in.flat;
+  const FleetIndex ix = FleetIndex::Build(flat);
+  OracleModel model;
+  model.hours = std::max(0, in.hours);
+  model.sites = static_cast<int>(in.fleet->sites.size());
+  const auto hours = static_cast<size_t>(model.hours);
+
+  // Site IT caps (constant over the window: grid cap / PUE, and cooling).
+  model.site_it_cap_w.resize(static_cast<size_t>(model.sites));
+  for (size_t s = 0; s < in.fleet->sites.size(); ++s) {
+    const fleet::Site& site = in.fleet->sites[s];
+    double cap = site.grid_cap.raw() > 0 ? ToWatts(site.grid_cap) * 1000.0 / static_cast<double>(std::max<int64_t>(site.pue_milli, 1))
+                                         : internal::LpProblem::kInf;
+    if (site.cooling_capacity.raw() > 0) cap = std::min(cap, ToWatts(site.cooling_capacity));
+    model.site_it_cap_w[s].assign(hours, cap);
+  }
+
+  // Classes.
+  for (size_t c = 0; c < ix.classes().size(); ++c) {
+    const DeviceClass& dc = ix.classes()[c];
+    OracleClass oc;
+    oc.site = dc.site;
+    oc.devices = dc.device_count;
+    oc.nodes = static_cast<int32_t>(dc.slots.size());
+    oc.devices_per_node = std::max(1, dc.max_slot_size);
+    oc.gpu = dc.kind == catalog::DeviceKind::kGpu && dc.gpu != nullptr;
+    oc.label = ix.ClassLabel(static_cast<int32_t>(c), {});
+    const auto rep = static_cast<size_t>(dc.representative);
+    // A node shared with other models carries its host power pro rata (an under-estimate of the
+    // host cost when only this class is on: the bound stays an over-estimate).
+    const double share = dc.node_device_count > 0
+                             ? static_cast<double>(dc.max_slot_size) / static_cast<double>(dc.node_device_count)
+                             : 1.0;
+    oc.host_power_w = ToWatts(dc.host_power) * share;
+    const Power ai_power = econ::DevicePower(flat, rep, econ::Mode::kAi, in.power);
+    oc.ai_power_w = oc.gpu ? ToWatts(ai_power) : 0.0;
+    const fleet::Site& site = in.fleet->sites[static_cast<size_t>(dc.site)];
+    oc.mine_margin.assign(hours, 0.0);
+    oc.ai_cost.assign(hours, 0.0);
+    oc.host_cost.assign(hours, 0.0);
+    double min_mine_power = internal::LpProblem::kInf;
+    for (size_t t = 0; t < hours; ++t) {
+      const TimePoint when = in.start + static_cast<int64_t>(t) * kHour;
+      const econ::SitePrices prices = econ::PricesAt(site, *in.market, when);
+      const econ::MiningChoice mc = econ::BestMining(flat, rep, *in.market, when, in.power);
+      if (!mc.algorithm.empty()) {
+        HashPrice price = prices.hashprice;
+        if (dc.kind == catalog::DeviceKind::kGpu) {
+          auto it = in.market->gpu_mining.find(mc.algorithm);
+          price = it != in.market->gpu_mining.end() ? it->second.At(when) : HashPrice();
+        }
+        oc.can_mine = true;
+        oc.mine_margin[t] = ToUsd(MiningRevenue(mc.hashrate, kHour, price) - econ::EnergyCost(mc.power, kHour, prices));
+        min_mine_power = std::min(min_mine_power, ToWatts(mc.power));
+      }
+      if (oc.gpu) oc.ai_cost[t] = ToUsd(econ::EnergyCost(ai_power, kHour, prices));
+      oc.host_cost[t] = ToUsd(econ::EnergyCost(dc.host_power, kHour, prices)) * share;
+    }
+    oc.mine_power_w = std::isfinite(min_mine_power) ? min_mine_power : 0.0;
+    model.classes.push_back(std::move(oc));
+  }
+
+  // Jobs.
+  for (const workload::Job& job : in.jobs) {
+    OracleJob oj;
+    oj.id = job.id;
+    oj.gpus = std::max(1, job.gpus);
+    const int64_t since = job.arrival - in.start;
+    oj.first_hour_bound = static_cast<int>(std::max(0.0, FloorDiv(since, kHour)));
+    oj.first_hour_exact = static_cast<int>(std::max(0.0, std::ceil(static_cast<double>(since) / kHour)));
+    if (oj.first_hour_bound >= model.hours) continue;
+    oj.work = job.total_steps > 0 ? static_cast<double>(job.total_steps) : job.work_gpu_seconds;
+    if (in.speed != nullptr) oj.work = workload::SpeedModel::WorkUnits(job);
+    oj.rate.assign(ix.classes().size(), 0.0);
+    oj.price.assign(ix.classes().size(), 0.0);
+    for (size_t c = 0; c < ix.classes().size(); ++c) {
+      const DeviceClass& dc = ix.classes()[c];
+      if (dc.kind != catalog::DeviceKind::kGpu || dc.gpu == nullptr) continue;
+      if (dc.gpu->memory_gb < job.min_memory_gb) continue;
+      const double rate = in.speed != nullptr ? in.speed->Rate(job, *dc.gpu) : 1.0;
+      if (!(rate > 0)) continue;
+      const workload::NodeLinks links{dc.pcie_lanes_per_gpu, dc.nvlink, dc.nic_gbps};
+      const bool single = oj.gpus <= dc.max_slot_size && workload::InterconnectFits(job, links, oj.gpus, false);
+      const bool span = oj.gpus > 1 && dc.slots.size() > 1 && oj.gpus <= dc.device_count &&
+                        workload::InterconnectFits(job, links, 1, true);
+      if (!single && !span) continue;
+      oj.rate[c] = rate;
+      oj.price[c] = ToUsdPerGpuHour(JobGpuHourPrice(job, *dc.gpu, in.market->gpu_prices));
+    }
+    model.jobs.push_back(std::move(oj));
+  }
+  return model;
+}
+
+namespace {
+
+void Accumulate(const OracleModel& model, const std::vector<int>& m_col, const std::vector<int>& n_col,
+                const std::vector<double>& x, OracleResult* r) {
+  const auto hours = static_cast<size_t>(model.hours);
+  for (size_t c = 0; c < model.classes.size(); ++c) {
+    const OracleClass& oc = model.classes[c];
+    for (size_t t = 0; t < hours; ++t) {
+      const int mc = m_col[c * hours + t];
+      if (mc >= 0) {
+        r->mining_margin_usd += x[static_cast<size_t>(mc)] * oc.mine_margin[t];
+        r->mining_device_hours += x[static_cast<size_t>(mc)];
+      }
+      const int nc = n_col[c * hours + t];
+      if (nc >= 0) r->host_energy_usd += x[static_cast<size_t>(nc)] * oc.host_cost[t];
+    }
+  }
+}
+
+}  // namespace
+
+Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& limits) {
+  const auto hours = static_cast<size_t>(model.hours);
+  const size_t classes = model.classes.size();
+  internal::LpProblem lp;
+  constexpr double kInf = internal::LpProblem::kInf;
+
+  // Job groups: identical per-class (rate, price) rows.
+  std::map<std::vector<double>, int> group_of;
+  struct Group {
+    std::vector<double> rate, price;
+    std::vector<double> gpus_arrived, work_arrived;  // by hour (cumulative)
+    int first_hour = 0;
+  };
+  std::vector<Group> groups;
+  for (const OracleJob& j : model.jobs) {
+    std::vector<double> key;
+    key.reserve(2 * classes);
+    bool any = false;
+    for (size_t c = 0; c < classes; ++c) {
+      key.push_back(j.rate[c]);
+      key.push_back(j.rate[c] > 0 ? j.price[c] : 0.0);
+      any = any || j.rate[c] > 0;
+    }
+    if (!any) continue;
+    auto [it, inserted] = group_of.try_emplace(key, static_cast<int>(groups.size()));
+    if (inserted) {
+      Group g;
+      g.rate = j.rate;
+      g.price = j.price;
+      g.gpus_arrived.assign(hours, 0.0);
+      g.work_arrived.assign(hours, 0.0);
+      g.first_hour = model.hours;
+      groups.push_back(std::move(g));
+    }
+    Group& g = groups[static_cast<size_t>(it->second)];
+    g.first_hour = std::min(g.first_hour, j.first_hour_bound);
+    for (size_t t = static_cast<size_t>(j.first_hour_bound); t < hours; ++t) {
+      g.gpus_arrived[t] += j.gpus;
+      g.work_arrived[t] += j.work;
+    }
+  }
+
+  std::vector<int> m_col(classes * hours, -1), n_col(classes * hours, -1);
+  std::vector<std::vector<int>> a_col(groups.size(), std::vector<int>(classes * hours, -1));
+  std::vector<std::vector<int>> u_col(groups.size(), std::vector<int>(hours, -1));
+  for (size_t c = 0; c < classes; ++c) {
+    const OracleClass& oc = model.classes[c];
+    if (oc.devices <= 0) continue;
+    for (size_t t = 0; t < hours; ++t) {
+      if (oc.can_mine) m_col[c * hours + t] = lp.AddColumn(0, oc.devices, oc.mine_margin[t]);
+      if (oc.host_power_w > 0) n_col[c * hours + t] = lp.AddColumn(0, oc.nodes, -oc.host_cost[t]);
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (!(groups[g].rate[c] > 0) || static_cast<int>(t) < groups[g].first_hour) continue;
+        a_col[g][c * hours + t] = lp.AddColumn(0, oc.devices, groups[g].price[c] - oc.ai_cost[t]);
+      }
+    }
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t t = 0; t < hours; ++t) u_col[g][t] = lp.AddColumn(0, groups[g].work_arrived[t], 0.0);
+  }
+  // Capacity and host rows.
+  for (size_t c = 0; c < classes; ++c) {
+    const OracleClass& oc = model.classes[c];
+    if (oc.devices <= 0) continue;
+    for (size_t t = 0; t < hours; ++t) {
+      const int cap = lp.AddRow(-kInf, oc.devices);
+      const int host = oc.host_power_w > 0 ? lp.AddRow(-kInf, 0.0) : -1;
+      const int mc = m_col[c * hours + t];
+      if (mc >= 0) {
+        lp.Set(cap, mc, 1);
+        if (host >= 0) lp.Set(host, mc, 1);
+      }
+      for (size_t g = 0; g < groups.size(); ++g) {
+        const int ac = a_col[g][c * hours + t];
+        if (ac < 0) continue;
+        lp.Set(cap, ac, 1);
+        if (host >= 0) lp.Set(host, ac, 1);
+      }
+      if (host >= 0) lp.Set(host, n_col[c * hours + t], -oc.devices_per_node);
+    }
+  }
+  // Envelope rows.
+  for (int s = 0; s < model.sites; ++s) {
+    for (size_t t = 0; t < hours; ++t) {
+      const double cap = model.site_it_cap_w[static_cast<size_t>(s)][t];
+      if (!std::isfinite(cap)) continue;
+      const int row = lp.AddRow(-kInf, cap);
+      for (size_t c = 0; c < classes; ++c) {
+        const OracleClass& oc = model.classes[c];
+        if (oc.site != s) continue;
+        if (m_col[c * hours + t] >= 0) lp.Set(row, m_col[c * hours + t], oc.mine_power_w);
+        if (n_col[c * hours + t] >= 0) lp.Set(row, n_col[c * hours + t], oc.host_power_w);
+        for (size_t g = 0; g < groups.size(); ++g) {
+          if (a_col[g][c * hours + t] >= 0) lp.Set(row, a_col[g][c * hours + t], oc.ai_power_w);
+        }
+      }
+    }
+  }
+  // Concurrency and cumulative work per group.
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t t = 0; t < hours; ++t) {
+      const int conc = lp.AddRow(-kInf, groups[g].gpus_arrived[t]);
+      const int work = lp.AddRow(0.0, 0.0);  // u_t - u_{t-1} - sum 3600 R a = 0
+      lp.Set(work, u_col[g][t], 1.0);
+      if (t > 0) lp.Set(work, u_col[g][t - 1], -1.0);
+      for (size_t c = 0; c < classes; ++c) {
+        const int ac = a_col[g][c * hours + t];
+        if (ac < 0) continue;
+        lp.Set(conc, ac, 1.0);
+        lp.Set(work, ac, -3600.0 * groups[g].rate[c]);
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(auto sol, lp.Solve(/*integer=*/false, limits.time_limit_ms));
+  OracleResult r;
+  r.method = "lp";
+  r.rows = lp.rows();
+  r.columns = lp.columns();
+  r.margin_usd = sol.objective;
+  Accumulate(model, m_col, n_col, sol.x, &r);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t c = 0; c < classes; ++c) {
+      for (size_t t = 0; t < hours; ++t) {
+        const int ac = a_col[g][c * hours + t];
+        if (ac < 0) continue;
+        const double a = sol.x[static_cast<size_t>(ac)];
+        r.ai_gpu_hours += a;
+        r.ai_revenue_usd += a * groups[g].price[c];
+        r.ai_energy_usd += a * model.classes[c].ai_cost[t];
+      }
+    }
+  }
+  return r;
+}
+
+Result<OracleResult> SolveExact(const OracleModel& model, const OracleLimits& limits) {
+  const auto hours = static_cast<size_t>(model.hours);
+  const size_t classes = model.classes.size();
+  constexpr double kInf = internal::LpProblem::kInf;
+  int binaries = 0;
+  for (const OracleJob& j : model.jobs) {
+    for (size_t c = 0; c < classes; ++c) {
+      if (j.rate[c] > 0) binaries += std::max(0, model.hours - j.first_hour_exact);
+    }
+  }
+  if (binaries > limits.max_binaries) {
+    return Status::OutOfRange("oracle MIP too large: " + std::to_string(binaries) + " job-hour binaries > " +
+                              std::to_string(limits.max_binaries) + " (use the LP bound)");
+  }
+  internal::LpProblem lp;
+  std::vector<int> m_col(classes * hours, -1), n_col(classes * hours, -1);
+  // x[j][c * hours + t]
+  std::vector<std::vector<int>> x_col(model.jobs.size(), std::vector<int>(classes * hours, -1));
+  for (size_t c = 0; c < classes; ++c) {
+    const OracleClass& oc = model.classes[c];
+    if (oc.devices <= 0) continue;
+    for (size_t t = 0; t < hours; ++t) {
+      if (oc.can_mine) m_col[c * hours + t] = lp.AddColumn(0, oc.devices, oc.mine_margin[t], true);
+      if (oc.host_power_w > 0) n_col[c * hours + t] = lp.AddColumn(0, oc.nodes, -oc.host_cost[t], true);
+    }
+  }
+  for (size_t j = 0; j < model.jobs.size(); ++j) {
+    const OracleJob& oj = model.jobs[j];
+    for (size_t c = 0; c < classes; ++c) {
+      if (!(oj.rate[c] > 0) || model.classes[c].devices < oj.gpus) continue;
+      for (size_t t = static_cast<size_t>(std::max(0, oj.first_hour_exact)); t < hours; ++t) {
+        x_col[j][c * hours + t] = lp.AddColumn(0, 1, oj.gpus * (oj.price[c] - model.classes[c].ai_cost[t]), true);
+      }
+    }
+  }
+  for (size_t c = 0; c < classes; ++c) {
+    const OracleClass& oc = model.classes[c];
+    if (oc.devices <= 0) continue;
+    for (size_t t = 0; t < hours; ++t) {
+      const int cap = lp.AddRow(-kInf, oc.devices);
+      const int host = oc.host_power_w > 0 ? lp.AddRow(-kInf, 0.0) : -1;
+      const int mc = m_col[c * hours + t];
+      if (mc >= 0) {
+        lp.Set(cap, mc, 1);
+        if (host >= 0) lp.Set(host, mc, 1);
+      }
+      for (size_t j = 0; j < model.jobs.size(); ++j) {
+        const int xc = x_col[j][c * hours + t];
+        if (xc < 0) continue;
+        lp.Set(cap, xc, model.jobs[j].gpus);
+        if (host >= 0) lp.Set(host, xc, model.jobs[j].gpus);
+      }
+      if (host >= 0) lp.Set(host, n_col[c * hours + t], -oc.devices_per_node);
+    }
+  }
+  for (int s = 0; s < model.sites; ++s) {
+    for (size_t t = 0; t < hours; ++t) {
+      const double cap = model.site_it_cap_w[static_cast<size_t>(s)][t];
+      if (!std::isfinite(cap)) continue;
+      const int row = lp.AddRow(-kInf, cap);
+      for (size_t c = 0; c < classes; ++c) {
+        const OracleClass& oc = model.classes[c];
+        if (oc.site != s) continue;
+        if (m_col[c * hours + t] >= 0) lp.Set(row, m_col[c * hours + t], oc.mine_power_w);
+        if (n_col[c * hours + t] >= 0) lp.Set(row, n_col[c * hours + t], oc.host_power_w);
+        for (size_t j = 0; j < model.jobs.size(); ++j) {
+          if (x_col[j][c * hours + t] >= 0) lp.Set(row, x_col[j][c * hours + t], oc.ai_power_w * model.jobs[j].gpus);
+        }
+      }
+    }
+  }
+  for (size_t j = 0; j < model.jobs.size(); ++j) {
+    const OracleJob& oj = model.jobs[j];
+    const int work = lp.AddRow(-kInf, oj.work);
+    for (size_t t = 0; t < hours; ++t) {
+      const int once = lp.AddRow(-kInf, 1.0);
+      for (size_t c = 0; c < classes; ++c) {
+        const int xc = x_col[j][c * hours + t];
+        if (xc < 0) continue;
+        lp.Set(once, xc, 1.0);
+        lp.Set(work, xc, 3600.0 * oj.rate[c] * oj.gpus);
+      }
+    }
+  }
+  ASSIGN_OR_RETURN(auto sol, lp.Solve(/*integer=*/true, limits.time_limit_ms));
+  OracleResult r;
+  r.method = "mip";
+  r.rows = lp.rows();
+  r.columns = lp.columns();
+  r.margin_usd = sol.objective;
+  Accumulate(model, m_col, n_col, sol.x, &r);
+  for (size_t j = 0; j < model.jobs.size(); ++j) {
+    for (size_t c = 0; c < classes; ++c) {
+      for (size_t t = 0; t < hours; ++t) {
+        const int xc = x_col[j][c * hours + t];
+        if (xc < 0) continue;
+        const double g = sol.x[static_cast<size_t>(xc)] * model.jobs[j].gpus;
+        r.ai_gpu_hours += g;
+        r.ai_revenue_usd += g * model.jobs[j].price[c];
+        r.ai_energy_usd += g * model.classes[c].ai_cost[t];
+      }
+    }
+  }
+  return r;
+}
+
+Result<OracleResult> OracleBound(const OracleInput& in, const OracleLimits& limits) {
+  return SolveBound(BuildOracleModel(in), limits);
+}
+
+Result<OracleResult> OracleExact(const OracleInput& in, const OracleLimits& limits) {
+  return SolveExact(BuildOracleModel(in), limits);
+}
+
+}  // namespace rigshift::sched

@@ -1,0 +1,141 @@
+// The oracle: what ANY schedule could have earned over a window with perfect foresight of prices
+// and job arrivals, as (1) an upper bound by linear programming on a relaxation, and (2) the exact
+// optimum of the hourly-slotted integer model on small instances (so the bound's looseness is
+// known). Both are solved with GLPK. Simulation reports state each policy's margin as a fraction
+// of the bound.
+//
+// Data (BuildOracleModel): the fleet's device classes (FleetIndex: site, model, node shape, host
+// power, devices per node), per hour t of the window and class c:
+//   mining margin per device-hour  Mm[c,t] = BestMining revenue at t - energy of the profile's
+//                                             draw x PUE x (price + adder) at t,
+//   AI energy per device-hour       Ea[c,t] = econ AI draw x PUE x price at t,
+//   host energy per node-hour       Eh[c,t],
+// the site's IT cap per hour (grid cap / PUE, and cooling), and per job j: arrival, gang size
+// g_j, work W_j (SpeedModel::WorkUnits), rate R[j,c] (SpeedModel::Rate, 0 where memory or the
+// interconnect rules out class c) and price p[j,c] (JobGpuHourPrice).
+//
+// The exact model (SolveExact, a MIP): integers m[c,t] (devices mining), n[c,t] (nodes on),
+// binaries x[j,c,t] (job j runs its whole gang on class c through hour t, only for hours that
+// start at or after its arrival), with
+//   m[c,t] + sum_j g_j x[j,c,t] <= N_c,   dpn_c n[c,t] >= m[c,t] + sum_j g_j x[j,c,t],
+//   sum_c x[j,c,t] <= 1,   sum_{c,t} 3600 R[j,c] g_j x[j,c,t] <= W_j,
+//   per site and hour: sum_c (Pm_c m + Pa_c sum_j g_j x + Ph_c n) <= IT cap,
+// maximising sum m Mm + sum x g_j (p[j,c] - Ea[c,t]) - sum n Eh. It is the optimum over
+// schedules on the hourly grid (whole hours, whole gangs, free preemption at hour boundaries,
+// node packing within a class not checked). The test enumerates the same model by brute force.
+//
+// The bound (SolveBound, an LP): jobs with identical per-class (rate, price) rows form groups;
+// continuous a[g,c,t] (GPUs of group g on class c in hour t), m[c,t], n[c,t], with
+//   m + sum_g a[g,c,t] <= N_c,   dpn_c n >= m + sum_g a,   envelope as above,
+//   sum_c a[g,c,t] <= GPUs of g's jobs that arrived before the END of hour t,
+//   sum_{t'<=t} sum_c 3600 R[g,c] a[g,c,t'] <= work of g's jobs arrived before the end of hour t.
+// Why it over-estimates every feasible schedule S (the simulator's included, at any time grain):
+// let m, a, n be S's device-seconds per hour / 3600 in each mode (a split by the group of the job
+// the GPU serves) and n the node-on time. Prices hold for the hour, so S's margin is exactly the
+// LP objective at that point (revenue is paid per GPU-hour that advances a job; preemption losses,
+// restore time and idle draw only lower S's margin and are not in the objective). Each constraint
+// holds for S: a device is in at most one mode at a time (capacity); a node is on whenever one of
+// its devices is (host rows); the instantaneous envelope implies the hour-mean one; at any instant
+// the GPUs serving g's jobs are at most the GPUs of those that have arrived, and they arrived by
+// the hour's end; and the work S does for g up to the end of hour t is sum 3600 R a (every job of g
+// advances at R[g,c] per GPU on c) and cannot exceed the work that has arrived. Hence S is a
+// feasible LP point and margin(S) <= LP optimum. The MIP's points are schedules too, so LP >= MIP.
+// Not in either model: demand charges (only lower margins; the bound stays valid), demand-response
+// credits (the simulator must compare margins without them, or add them to both sides), device
+// failures (the bound assumes all devices up: still an over-estimate).
+//
+// Size: the LP has about (2 + groups) x classes x hours columns; a year (8,760 h) of a fleet with
+// 20 classes and one job group is ~500k columns: solve it once per run, not per round.
+// Thread-safety: pure functions (GLPK's problem objects are local to each call; GLPK's terminal
+// output is switched off process-wide).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "econ/value.h"
+#include "fleet/model.h"
+#include "market/series.h"
+#include "workload/job.h"
+
+namespace rigshift::workload {
+class SpeedModel;
+}
+
+namespace rigshift::sched {
+
+struct OracleInput {
+  const fleet::Fleet* fleet = nullptr;
+  const fleet::FlatFleet* flat = nullptr;
+  const market::MarketData* market = nullptr;
+  TimePoint start = 0;  // the window: [start, start + hours h)
+  int hours = 24;
+  std::span<const workload::Job> jobs;  // every job of the window, with arrival and work
+  econ::PowerModel power;
+  const workload::SpeedModel* speed = nullptr;  // nullptr: rate 1 wherever memory fits
+};
+
+// The model's numbers, in USD and watts (doubles: solver input only).
+struct OracleClass {
+  int32_t site = 0;
+  int32_t devices = 0;
+  int32_t nodes = 0;
+  int32_t devices_per_node = 1;  // devices of this class per node
+  bool can_mine = false;
+  bool gpu = false;
+  double mine_power_w = 0, ai_power_w = 0, host_power_w = 0;
+  std::vector<double> mine_margin;  // per hour, per device-hour (device energy only)
+  std::vector<double> ai_cost;      // per hour, per device-hour
+  std::vector<double> host_cost;    // per hour, per node-hour
+  std::string label;
+};
+
+struct OracleJob {
+  workload::JobId id = 0;
+  int first_hour_exact = 0;  // first hour index starting at or after arrival (MIP)
+  int first_hour_bound = 0;  // hour index containing the arrival (LP)
+  int32_t gpus = 1;
+  double work = 0;
+  std::vector<double> rate;   // per class, work units per second per GPU (0 = cannot run)
+  std::vector<double> price;  // per class, USD per GPU-hour
+};
+
+struct OracleModel {
+  int hours = 0;
+  int sites = 0;
+  std::vector<OracleClass> classes;
+  std::vector<OracleJob> jobs;
+  std::vector<std::vector<double>> site_it_cap_w;  // [site][hour]
+};
+
+struct OracleResult {
+  double margin_usd = 0;
+  double ai_revenue_usd = 0;
+  double mining_margin_usd = 0;  // mining revenue - mining device energy
+  double ai_energy_usd = 0;
+  double host_energy_usd = 0;
+  double ai_gpu_hours = 0;
+  double mining_device_hours = 0;
+  int rows = 0;
+  int columns = 0;
+  std::string method;  // "lp" or "mip"
+};
+
+struct OracleLimits {
+  int max_binaries = 5000;     // SolveExact refuses larger instances (kOutOfRange)
+  int time_limit_ms = 60'000;  // per solve
+};
+
+OracleModel BuildOracleModel(const OracleInput& in);
+Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& limits = {});
+Result<OracleResult> SolveExact(const OracleModel& model, const OracleLimits& limits = {});
+
+// Convenience: BuildOracleModel + SolveBound / SolveExact.
+Result<OracleResult> OracleBound(const OracleInput& in, const OracleLimits& limits = {});
+Result<OracleResult> OracleExact(const OracleInput& in, const OracleLimits& limits = {});
+
+}  // namespace rigshift::sched
