@@ -1,11 +1,183 @@
-// Placeholder: replaced when the assess command lands.
+// `rigshift assess FLEET`: what of a mining fleet can serve AI, what must change, what it costs and
+// whether it pays, over real market history (assess/assess.h). Text report by default, --json for
+// the full result, --html FILE for a self-contained report with charts. Markets come from
+// --prices/--hashprice/--gpu-prices files, a --data-dir in the ../shared/data layout, or the
+// embedded default scenario, piece by piece (market/market_data.h).
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "assess/assess.h"
+#include "assess/render.h"
+#include "catalog/catalog.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "fleet/loader.h"
+#include "market/market_data.h"
 
 namespace rigshift::cli {
 
+namespace {
+
+struct AssessArgs {
+  std::string fleet_path;
+  std::vector<std::string> prices;  // MARKET=PATH
+  std::string data_dir;
+  std::vector<std::string> hashprice;
+  std::string gpu_prices;
+  std::string from, to;
+  std::string costs;
+  std::string models;
+  std::string html;
+  std::string refit_gpu;
+  bool json = false;
+  bool strict = false;
+  double utilisation_pct = 70;
+  double discount_pct = 12;
+  int horizon_months = 36;
+};
+
+Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text) {
+  auto t = ParseTimestamp(text);
+  if (!t.ok()) return Status::InvalidArgument(flag + ": " + t.status().message());
+  return *t;
+}
+
+int RunAssess(const AssessArgs& args) {
+  ProgressBar progress("assess", 5);
+  fleet::LoadOptions load_options;
+  load_options.strict = args.strict;
+  Result<fleet::LoadedFleet> loaded =
+      fleet::LoadFleetFile(args.fleet_path, catalog::Catalog::Builtin(), load_options);
+  if (!loaded.ok()) return ReportError(loaded.status());
+  for (const fleet::Diagnostic& w : loaded->warnings)
+    std::fprintf(stderr, "%s\n", w.ToString().c_str());
+  progress.Update(1);
+
+  assess::AssessOptions options;
+  if (!args.from.empty()) {
+    auto t = ParseDateFlag("--from", args.from);
+    if (!t.ok()) return ReportError(t.status());
+    options.from = *t;
+  }
+  if (!args.to.empty()) {
+    auto t = ParseDateFlag("--to", args.to);
+    if (!t.ok()) return ReportError(t.status());
+    options.to = *t;
+  }
+  if (options.from && options.to && *options.to <= *options.from) {
+    return ReportError(Status::InvalidArgument("--to must be after --from"));
+  }
+  if (!(args.utilisation_pct >= 0 && args.utilisation_pct <= 100)) {
+    return ReportError(Status::InvalidArgument("--utilisation: expected 0..100 (percent)"));
+  }
+  options.ai_utilisation_permille = static_cast<int64_t>(args.utilisation_pct * 10 + 0.5);
+  options.discount_rate = args.discount_pct / 100.0;
+  options.horizon_months = args.horizon_months;
+  if (!args.refit_gpu.empty()) {
+    const catalog::GpuModel* g = catalog::Catalog::Builtin().FindGpu(args.refit_gpu);
+    if (g == nullptr) {
+      return ReportError(
+          Status::InvalidArgument("--refit-gpu: unknown GPU '" + args.refit_gpu + "'"));
+    }
+    options.refit_gpu = g->name;
+  }
+  if (!args.costs.empty()) {
+    Status s = options.costs.ApplyOverridesFile(args.costs);
+    if (!s.ok()) return ReportError(s);
+  }
+  if (!args.models.empty()) {
+    auto m = assess::LoadLlmModelsFile(args.models);
+    if (!m.ok()) return ReportError(m.status());
+    for (const auto& w : m->warnings) std::fprintf(stderr, "rigshift: warning: %s\n", w.c_str());
+    options.models = m->models;
+  }
+  progress.Update(2);
+
+  // Markets: the sites' tariffs, over the years the window needs.
+  market::MarketDataOptions mo;
+  mo.data_dir = args.data_dir;
+  std::set<std::string> markets;
+  for (const auto& site : loaded->fleet.sites) {
+    if (site.tariff.market != "fixed") markets.insert(site.tariff.market);
+  }
+  for (const auto& p : args.prices) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      return ReportError(Status::InvalidArgument("--prices '" + p + "': expected MARKET=PATH"));
+    }
+    std::string name = ToLower(p.substr(0, eq));
+    mo.price_files[name].push_back(p.substr(eq + 1));
+    if (!markets.count(name)) {
+      std::fprintf(stderr, "rigshift: warning: --prices %s: no site uses market '%s'\n", p.c_str(),
+                   name.c_str());
+    }
+  }
+  mo.markets.assign(markets.begin(), markets.end());
+  if (options.from) mo.from_year = YearOf(*options.from);
+  if (options.to) mo.to_year = YearOf(*options.to - 1);
+  if (options.from && !options.to) mo.to_year = std::max(mo.from_year, mo.to_year);
+  if (options.to && !options.from) mo.from_year = std::min(mo.from_year, mo.to_year);
+  mo.hashprice_files = args.hashprice;
+  mo.gpu_price_file = args.gpu_prices;
+  Result<market::LoadedMarketData> md = market::LoadMarketDataWithReport(mo);
+  if (!md.ok()) return ReportError(md.status());
+  progress.Update(3);
+
+  Result<assess::Assessment> a = assess::Assess(loaded->fleet, md->data, options);
+  if (!a.ok()) return ReportError(a.status());
+  progress.Update(4);
+
+  if (!args.html.empty()) {
+    std::ofstream out(args.html, std::ios::binary);
+    const std::string html = assess::RenderHtml(*a);
+    out.write(html.data(), static_cast<std::streamsize>(html.size()));
+    out.close();
+    if (!out) return ReportError(Status::IoError(args.html + ": cannot write the HTML report"));
+  }
+  progress.Update(5);
+  progress.Finish();
+  const std::string text = args.json ? assess::RenderJson(*a) : assess::RenderText(*a);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!args.html.empty() && !args.json)
+    std::fprintf(stdout, "\nHTML report written to %s\n", args.html.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
 void RegisterAssessCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("assess", "(not yet available)");
-  cmd->callback([&ctx] { ctx.exit_code = 1; });
+  auto args = std::make_shared<AssessArgs>();
+  auto* cmd = app.add_subcommand(
+      "assess", "What a mining fleet is worth as AI compute: suitability, upgrades, money, advice");
+  cmd->add_option("FLEET", args->fleet_path, "Fleet file (YAML, see docs/fleet-format.md)")
+      ->required();
+  cmd->add_option("--prices", args->prices,
+                  "MARKET=PATH: hourly prices (green-dcc CSV) for a tariff market; repeatable");
+  cmd->add_option("--data-dir", args->data_dir,
+                  "Reference data in the ../shared/data layout (electricity and bitcoin)");
+  cmd->add_option("--hashprice", args->hashprice,
+                  "Hashprice: a derived CSV or blockchain.com chart exports (JSON); repeatable");
+  cmd->add_option("--gpu-prices", args->gpu_prices, "GPU-hour price table (CSV gpu,usd_per_hour)");
+  cmd->add_option("--from", args->from, "Window start (YYYY-MM-DD); default: latest full year");
+  cmd->add_option("--to", args->to, "Window end, exclusive (YYYY-MM-DD)");
+  cmd->add_option("--costs", args->costs, "Cost table overrides (YAML or CSV, docs/cost-table.md)");
+  cmd->add_option("--models", args->models, "LLM architectures (llm_architectures.csv format)");
+  cmd->add_option("--utilisation", args->utilisation_pct, "AI utilisation, percent (default 70)");
+  cmd->add_option("--discount-rate", args->discount_pct,
+                  "Discount rate, percent per year (default 12)");
+  cmd->add_option("--horizon", args->horizon_months, "NPV horizon in months (default 36)");
+  cmd->add_option("--refit-gpu", args->refit_gpu,
+                  "GPU of the servers ASIC halls are re-fitted with");
+  cmd->add_flag("--json", args->json, "Print the full result as JSON");
+  cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
+  cmd->add_flag("--strict", args->strict, "Treat fleet warnings (grid cap, cooling) as errors");
+  cmd->callback([args, &ctx] { ctx.exit_code = RunAssess(*args); });
 }
 
 }  // namespace rigshift::cli

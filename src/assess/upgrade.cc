@@ -1,0 +1,181 @@
+#include "assess/upgrade.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace rigshift::assess {
+namespace {
+
+constexpr int kServerGpus = 8;
+constexpr double kMinNicGbps = 25;
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+std::string Fmt(const char* fmt, double a) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, fmt, a);
+  return buf;
+}
+
+void Add(UpgradePlan& plan, std::string item, std::string reason, int64_t qty, Money unit,
+         const CostTable& costs, const std::string& key) {
+  if (qty <= 0) return;
+  const CostEntry* e = costs.Find(key);
+  plan.items.push_back({std::move(item), std::move(reason), qty, unit,
+                        key + (e != nullptr ? ": " + e->source : std::string())});
+}
+
+// Site-level items that scale with the AI load: uplink, cooling, redundancy; and monthly opex.
+// The densest rack the site's power distribution feeds today (its racks' power limits), else
+// the air_rack_kw cost-table figure.
+double SiteRackKw(const fleet::Site& site, const CostTable& c) {
+  double best = 0;
+  for (const auto& hall : site.halls) {
+    for (const auto& rack : hall.racks) best = std::max(best, ToKilowatts(rack.power_limit));
+  }
+  return best > 0 ? best : c.Value("air_rack_kw");
+}
+
+void AddSiteItems(UpgradePlan& plan, const fleet::Site& site, bool refit, Money hardware_capex,
+                  const AssessOptions& options) {
+  const CostTable& c = options.costs;
+  const double need_gbps = static_cast<double>(plan.ai_gpus) * c.Value("uplink_gbps_per_gpu");
+  Money monthly = c.Usd("ai_opex_per_gpu_month") * plan.ai_gpus;
+  if (need_gbps > site.uplink_gbps) {
+    Add(plan, "fibre uplink build",
+        Fmt("uplink %.0f Gbps", site.uplink_gbps) +
+            Fmt(" < %.0f Gbps needed for the AI GPUs", need_gbps),
+        1, c.Usd("uplink_install"), c, "uplink_install");
+    const int64_t extra_gbps = static_cast<int64_t>(std::ceil(need_gbps - site.uplink_gbps));
+    monthly += c.Usd("uplink_per_gbps_month") * extra_gbps;
+    plan.notes.push_back(
+        Fmt("transit for %.0f more Gbps is in the monthly opex", static_cast<double>(extra_gbps)));
+  }
+  const int64_t ai_kw = static_cast<int64_t>(std::ceil(ToKilowatts(plan.ai_it_power)));
+  const double rack_kw = SiteRackKw(site, c);
+  if (ai_kw > 0 && plan.ai_rack_kw > rack_kw) {
+    if (refit && site.cooling != fleet::CoolingKind::kAir) {
+      Add(plan, "direct-to-chip liquid loop (per kW of AI IT load)",
+          std::string(fleet::CoolingKindName(site.cooling)) +
+              " cooling built for ASICs: GPU servers need a CDU and manifolds",
+          ai_kw, c.Usd("liquid_cooling_per_kw"), c, "liquid_cooling_per_kw");
+    } else {
+      Add(plan, "cooling retrofit for AI rack density (per kW)",
+          "mining racks run 5-10 kW open-air; 8-GPU servers pack 3-10 kW per 4U: containment and "
+          "rear-door heat exchangers",
+          ai_kw, c.Usd("cooling_per_kw"), c, "cooling_per_kw");
+    }
+  } else if (ai_kw > 0) {
+    plan.notes.push_back(Fmt("AI racks at ~%.0f kW", plan.ai_rack_kw) +
+                         Fmt(" fit the site's %.0f kW racks: no cooling retrofit", rack_kw));
+  }
+  if (ai_kw > 0 && site.redundancy_tier < 2) {
+    if (plan.datacenter_class) {
+      Add(plan, "N+1 UPS and generator (per kW of AI IT load)",
+          "tier-1 site: datacentre-GPU customers expect the load to ride through grid events",
+          ai_kw, c.Usd("redundancy_per_kw"), c, "redundancy_per_kw");
+    } else {
+      plan.notes.push_back(
+          "consumer GPUs rent on marketplaces (vast.ai-style) that accept tier-1 power: no UPS or "
+          "generator added; enterprise customers would need N+1 (redundancy_per_kw)");
+    }
+  }
+  plan.capex = econ::TotalCapex(plan.items);
+  // Maintenance on the IT hardware bought (not on the building works).
+  monthly += MicroUsd(internal::RoundToInt64(static_cast<double>(hardware_capex.raw()) *
+                                             c.Value("maintenance_per_year") / 12.0));
+  plan.monthly_opex = monthly;
+}
+
+void AddGpuItems(UpgradePlan& plan, const std::vector<const DeviceGroupAssessment*>& groups,
+                 const AssessOptions& options) {
+  const CostTable& c = options.costs;
+  for (const DeviceGroupAssessment* g : groups) {
+    if (g->gpu == nullptr) continue;
+    const double mem = g->gpu->memory_gb;
+    plan.ai_gpus += g->devices;
+    const Power ai_each = g->gpu->tdp.Scaled(options.power.gpu_ai_draw_permille, 1000);
+    if (g->gpu->segment == catalog::GpuSegment::kDatacenter) plan.datacenter_class = true;
+    if (g->pcie_lanes < 8 && !g->nvlink) {
+      // Four 4U 8-GPU servers per rack.
+      plan.ai_rack_kw = std::max(plan.ai_rack_kw, 4 * (ToKilowatts(ai_each) * kServerGpus + 0.4));
+      const int64_t hosts = CeilDiv(g->devices, kServerGpus);
+      const std::string why = std::to_string(g->devices) + " x " + g->model + " on x" +
+                              std::to_string(g->pcie_lanes) + " risers";
+      Add(plan, "8-GPU x16 server host for " + g->model, why + ": new chassis, board and CPUs",
+          hosts, c.Usd("gpu_server_host"), c, "gpu_server_host");
+      const int64_t ram_gb = static_cast<int64_t>(std::ceil(1.5 * mem * kServerGpus));
+      Add(plan, "server RAM, " + std::to_string(ram_gb) + " GB per host (" + g->model + ")",
+          "1.5 x the GPU memory of 8 GPUs", hosts * ram_gb, c.Usd("ram_per_gb"), c, "ram_per_gb");
+      Add(plan, "NVMe SSD per host (" + g->model + ")", "model weights and datasets", hosts,
+          c.Usd("nvme_per_host"), c, "nvme_per_host");
+      Add(plan, "100 GbE NIC per host (" + g->model + ")", "weights, datasets, multi-node jobs",
+          hosts, c.Usd("nic_per_host"), c, "nic_per_host");
+      Add(plan, "switch port per host (" + g->model + ")", "data-centre fabric", hosts,
+          c.Usd("switch_port"), c, "switch_port");
+      // New hosts: ~400 W each beyond the GPUs (2 CPUs, fans, NVMe, NIC).
+      plan.ai_it_power += (ai_each * kServerGpus + Watts(400)) * hosts -
+                          ai_each * (hosts * kServerGpus - g->devices);
+    } else {
+      // Servers stay in their racks: density as today.
+      const double need_ram = 1.5 * mem * g->devices_per_node;
+      if (g->host_ram_gb < need_ram) {
+        const int64_t per_host = static_cast<int64_t>(std::ceil(need_ram - g->host_ram_gb));
+        Add(plan, "RAM upgrade, +" + std::to_string(per_host) + " GB per host (" + g->model + ")",
+            "host RAM below 1.5 x GPU memory", g->nodes * per_host, c.Usd("ram_per_gb"), c,
+            "ram_per_gb");
+      }
+      if (g->host_disk_gb < c.Value("min_disk_gb_per_host")) {
+        Add(plan, "NVMe SSD per host (" + g->model + ")", "local disk below the minimum", g->nodes,
+            c.Usd("nvme_per_host"), c, "nvme_per_host");
+      }
+      if (g->host_nic_gbps < kMinNicGbps) {
+        Add(plan, "100 GbE NIC per host (" + g->model + ")", "NIC below 25 Gbps", g->nodes,
+            c.Usd("nic_per_host"), c, "nic_per_host");
+        Add(plan, "switch port per host (" + g->model + ")", "data-centre fabric", g->nodes,
+            c.Usd("switch_port"), c, "switch_port");
+      }
+      plan.ai_it_power += ai_each * g->devices + g->host_power * g->nodes;
+    }
+  }
+}
+
+void AddRefitItems(UpgradePlan& plan, const fleet::Site& site, Power it_budget,
+                   const catalog::GpuModel* refit_gpu, const AssessOptions& options) {
+  const CostTable& c = options.costs;
+  const double server_kw = c.Value(options.refit_server_kw_key);
+  if (refit_gpu == nullptr || server_kw <= 0 || it_budget.raw() <= 0) return;
+  const int64_t servers = static_cast<int64_t>(std::floor(ToKilowatts(it_budget) / server_kw));
+  if (servers <= 0) return;
+  plan.refit_servers = servers;
+  plan.datacenter_class = true;
+  plan.ai_rack_kw = std::max(plan.ai_rack_kw, 4 * server_kw);
+  plan.ai_gpus = servers * kServerGpus;
+  plan.ai_it_power = Kilowatts(server_kw) * servers;
+  Add(plan, "8x " + refit_gpu->name + " server", "re-fit of the ASIC hall's power and floor space",
+      servers, c.Usd(options.refit_server_cost_key), c, options.refit_server_cost_key);
+  const int64_t racks = CeilDiv(servers, 4);
+  plan.notes.push_back(
+      Fmt("%.0f racks at 4 servers (~41 kW) per rack", static_cast<double>(racks)) +
+      Fmt(", ~%.0f m2 of floor with aisles", racks * 3.0) +
+      (site.floor_space_m2 > 0 ? Fmt(" of the site's %.0f m2", site.floor_space_m2) : ""));
+  plan.notes.push_back("removed ASICs are valued at asic_resale = " +
+                       Fmt("%.2f", c.Value("asic_resale")) + " of nothing");
+}
+
+}  // namespace
+
+UpgradePlan PlanUpgrade(const fleet::Site& site,
+                        const std::vector<const DeviceGroupAssessment*>& groups, Power refit_budget,
+                        const catalog::GpuModel* refit_gpu, const AssessOptions& options) {
+  UpgradePlan plan;
+  AddGpuItems(plan, groups, options);
+  AddRefitItems(plan, site, refit_budget, refit_gpu, options);
+  if (plan.ai_gpus == 0) return plan;
+  Money hardware = econ::TotalCapex(plan.items);
+  AddSiteItems(plan, site, /*refit=*/plan.refit_servers > 0, hardware, options);
+  return plan;
+}
+
+}  // namespace rigshift::assess
