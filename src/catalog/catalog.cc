@@ -124,6 +124,8 @@ class Table {
     if (!d.ok()) return Error(row, col, d.status().message() + " (expected a number)");
     if (*d < 0) return Error(row, col, "negative value " + v + " (expected >= 0)");
     if (positive && *d == 0) return Error(row, col, "zero (expected a positive number)");
+    // Below this the fixed-point units (mW, kH/s) would round a positive figure to zero.
+    if (positive && *d < 0.001) return Error(row, col, "value " + v + " is too small (expected >= 0.001)");
     if (*d > 1e9) return Error(row, col, "value " + v + " is implausibly large");
     return *d;
   }

@@ -295,6 +295,14 @@ TEST(CatalogFromCsv, ZeroWhereAPositiveValueIsNeeded) {
   ExpectError(in, {"asic_modes.csv:2:", "field 'power_w' (column 4)", "zero"});
 }
 
+TEST(CatalogFromCsv, ValueTooSmallForTheFixedPointUnits) {
+  Catalog::CsvInputs in = ValidInputs();
+  in.asics =
+      "name,aliases,manufacturer,release_year,hashrate_ths,power_w,cooling,source\n"
+      "Test Miner,TM1,Bitmain,2020,1e-7,3000,air,t\n";
+  ExpectError(in, {"asics.csv:2:", "field 'hashrate_ths' (column 5)", "too small"});
+}
+
 TEST(CatalogFromCsv, DuplicateName) {
   Catalog::CsvInputs in = ValidInputs();
   in.gpus = std::string(kGpuHeader) + kGpuRow + kGpuRow;
