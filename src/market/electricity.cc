@@ -94,8 +94,8 @@ Result<std::map<int, std::string>> YearFiles(const std::string& dir, const std::
   return out;
 }
 
-Result<LoadedPrices> LoadYears(const std::string& dir, const std::string& prefix, int from_year,
-                               int to_year, std::string name) {
+Result<std::vector<std::string>> ListYearFiles(const std::string& dir, const std::string& prefix,
+                                               int from_year, int to_year) {
   if (from_year > to_year) {
     return Status::InvalidArgument("years " + std::to_string(from_year) + ".." +
                                    std::to_string(to_year) + ": the first year is after the last");
@@ -113,6 +113,12 @@ Result<LoadedPrices> LoadYears(const std::string& dir, const std::string& prefix
     }
     paths.push_back(it->second);
   }
+  return paths;
+}
+
+Result<LoadedPrices> LoadYears(const std::string& dir, const std::string& prefix, int from_year,
+                               int to_year, std::string name) {
+  ASSIGN_OR_RETURN(auto paths, ListYearFiles(dir, prefix, from_year, to_year));
   return LoadElectricityFiles(paths, std::move(name));
 }
 
@@ -245,11 +251,22 @@ Result<LoadedPrices> ParseElectricityCsv(std::string_view text, const std::strin
 Result<LoadedPrices> LoadElectricityFiles(const std::vector<std::string>& paths, std::string name) {
   std::vector<ParsedPrices> parts;
   for (const std::string& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      return Status::InvalidArgument(path +
+                                     ": is a directory (give CSV files, or load the folder's "
+                                     "yearly files with LoadElectricityDir)");
+    }
     ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
     ASSIGN_OR_RETURN(auto parsed, ParseElectricityRows(text, path));
     parts.push_back(std::move(parsed));
   }
   return MergeHourlyPrices(parts, std::move(name));
+}
+
+Result<std::vector<std::string>> ElectricityYearFiles(const std::string& dir, int from_year,
+                                                      int to_year) {
+  return ListYearFiles(dir, "", from_year, to_year);
 }
 
 Result<LoadedPrices> LoadElectricityDir(const std::string& dir, int from_year, int to_year,

@@ -75,8 +75,13 @@ Result<LoadedPrices> MergeHourlyPrices(const std::vector<ParsedPrices>& parts, s
 Result<LoadedPrices> ParseElectricityCsv(std::string_view text, const std::string& source,
                                          std::string name = "");
 
-// Reads and merges the given files in order.
+// Reads and merges the given files in order (a directory among them is an error).
 Result<LoadedPrices> LoadElectricityFiles(const std::vector<std::string>& paths, std::string name);
+
+// The yearly files `*_YYYY.csv` in `dir` for from_year..to_year, in year order; NotFound naming
+// the first missing year and the years present.
+Result<std::vector<std::string>> ElectricityYearFiles(const std::string& dir, int from_year,
+                                                      int to_year);
 
 // Loads the yearly files `*_YYYY.csv` in `dir` for from_year..to_year (inclusive). A year in the
 // range without a file is an error that lists the years the folder has.

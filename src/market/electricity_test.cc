@@ -226,6 +226,9 @@ TEST(ElectricityTest, MissingFilesAndYearsAreNamed) {
   auto d = LoadElectricityDir("/nonexistent-dir", 2021, 2021);
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), StatusCode::kNotFound);
+  auto is_dir = LoadElectricityFiles({"/tmp"}, "x");
+  ASSERT_FALSE(is_dir.ok());
+  EXPECT_NE(is_dir.status().message().find("/tmp: is a directory"), std::string::npos);
   auto order = LoadElectricityDir("/tmp", 2022, 2021);
   ASSERT_FALSE(order.ok());
   EXPECT_NE(order.status().message().find("first year is after the last"), std::string::npos);

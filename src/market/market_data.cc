@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <system_error>
 
 #include "core/text.h"
 #include "market/electricity.h"
@@ -53,8 +54,20 @@ Result<LoadedMarketData> LoadMarketDataWithReport(const MarketDataOptions& optio
   for (const std::string& raw_name : markets) {
     const std::string name = ToLower(Trim(raw_name));
     if (auto it = options.price_files.find(raw_name); it != options.price_files.end()) {
-      ASSIGN_OR_RETURN(LoadedPrices p, LoadElectricityFiles(it->second, name));
-      out.notes.push_back("electricity " + name + ": " + FileList(it->second) + "; " +
+      // A directory stands for its yearly files *_YYYY.csv over from_year..to_year.
+      std::vector<std::string> files;
+      for (const std::string& path : it->second) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) {
+          ASSIGN_OR_RETURN(auto years,
+                           ElectricityYearFiles(path, options.from_year, options.to_year));
+          files.insert(files.end(), years.begin(), years.end());
+        } else {
+          files.push_back(path);
+        }
+      }
+      ASSIGN_OR_RETURN(LoadedPrices p, LoadElectricityFiles(files, name));
+      out.notes.push_back("electricity " + name + ": " + FileList(files) + "; " +
                           RepairsText(p.repairs));
       out.electricity_repairs[name] = p.repairs;
       d.electricity[name] = std::move(p.series);

@@ -35,7 +35,8 @@ struct MarketDataOptions {
   int from_year = kDefaultFirstYear;
   int to_year = kDefaultLastYear;
   // Per market: CSV files in the green-dcc format that replace the directory/default for it
-  // (the market name need not be one of the four: a user's own node, e.g. "miso-indiana").
+  // (the market name need not be one of the four: a user's own node, e.g. "miso-indiana"). A
+  // directory stands for its yearly files *_YYYY.csv over from_year..to_year.
   std::map<std::string, std::vector<std::string>> price_files;
   // One derived CSV (btc_*_4day form) or any number of blockchain.com JSON exports.
   std::vector<std::string> hashprice_files;

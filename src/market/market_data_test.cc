@@ -132,6 +132,16 @@ TEST_F(SharedMarketDataTest, LoadsEverythingFromTheSharedDirectory) {
   EXPECT_NE(r->data.description.find("hashprice: computed from blockchain.com exports"),
             std::string::npos);
   EXPECT_NE(r->data.description.find("US-TEX-ERCO_2022.csv"), std::string::npos);
+  // --prices MARKET=DIR: a directory stands for its yearly files.
+  MarketDataOptions dir;
+  dir.markets = {"ercot"};
+  dir.from_year = 2023;
+  dir.to_year = 2023;
+  dir.price_files["ercot"] = {testing::SharedDataDir() +
+                              "/markets/electricity/ercot_hb_hubavg_dam"};
+  auto dr = LoadMarketData(dir);
+  ASSERT_TRUE(dr.ok()) << dr.status().ToString();
+  EXPECT_EQ(dr->electricity.at("ercot").values.size(), 8760u);
   // A year the folder lacks is an error, not a silent default.
   o.from_year = 2019;
   auto e = LoadMarketData(o);
