@@ -126,23 +126,26 @@ std::string Recommend(const SiteAssessment& s, const std::vector<DeviceGroupAsse
                     s.id.c_str(), Usd(keep.npv).c_str(), o.horizon_months, why.c_str());
       break;
     }
-    case Strategy::kConvert:
-      std::snprintf(
-          buf, sizeof buf,
-          "%s: convert: %lld GPUs rented for AI at %lld%% utilisation after %s of upgrades "
-          "(%s) earn NPV %s vs %s for mining.",
-          s.id.c_str(), static_cast<long long>(s.convert_plan.ai_gpus),
-          static_cast<long long>(o.ai_utilisation_permille / 10), Usd(s.convert_plan.capex).c_str(),
-          Months(best.payback_months).c_str(), Usd(best.npv).c_str(), Usd(keep.npv).c_str());
+    case Strategy::kConvert: {
+      const std::string upgrades = s.convert_plan.capex.IsZero()
+                                       ? std::string("with no upgrade needed")
+                                       : "after " + Usd(s.convert_plan.capex) + " of upgrades (" +
+                                             Months(best.payback_months) + ")";
+      std::snprintf(buf, sizeof buf,
+                    "%s: convert: %s GPUs rented for AI at %lld%% utilisation %s earn NPV %s vs %s "
+                    "for mining.",
+                    s.id.c_str(), Count(s.convert_plan.ai_gpus).c_str(),
+                    static_cast<long long>(o.ai_utilisation_permille / 10), upgrades.c_str(),
+                    Usd(best.npv).c_str(), Usd(keep.npv).c_str());
       break;
+    }
     case Strategy::kHybrid:
       std::snprintf(
           buf, sizeof buf,
-          "%s: hybrid: rent %lld upgraded GPUs for AI (%s, %s) and let mining fill the rest "
+          "%s: hybrid: rent %s upgraded GPUs for AI (%s, %s) and let mining fill the rest "
           "of the envelope hour by hour: NPV %s vs %s for mining alone.",
-          s.id.c_str(), static_cast<long long>(s.hybrid_plan.ai_gpus),
-          Usd(s.hybrid_plan.capex).c_str(), Months(best.payback_months).c_str(),
-          Usd(best.npv).c_str(), Usd(keep.npv).c_str());
+          s.id.c_str(), Count(s.hybrid_plan.ai_gpus).c_str(), Usd(s.hybrid_plan.capex).c_str(),
+          Months(best.payback_months).c_str(), Usd(best.npv).c_str(), Usd(keep.npv).c_str());
       break;
   }
   (void)mining_devices;
