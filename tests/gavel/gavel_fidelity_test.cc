@@ -8,9 +8,9 @@
 //      reproduces those figures to the printed digit;
 //   2. rigshift's engine + fifo_perf + throughput speed source (sim::RunGavel) lands within 5%
 //      (JCT, makespan) and 0.03 (utilisation) of them: the bar;
-//   3. the engine agrees closely with the reference run under the engine's own semantics (whole
-//      seconds, continuous steps, no zero-time quirk), so that what remains of the difference is
-//      exactly the documented quirk (docs/gavel-fidelity.md).
+//   3. the engine agrees with the reference run under the engine's rules (continuous steps, a gap
+//      that counts from the decision at t = 0 too) to within 0.05%: what remains of the difference
+//      to Gavel is the documented zero-time detail plus whole seconds (docs/gavel-fidelity.md).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -115,14 +115,14 @@ TEST_P(GavelFidelity, EngineMatchesGavelWithinTolerance) {
               c.makespan, 100 * (f.makespan_s / c.makespan - 1), f.utilisation, c.utilisation,
               f.utilisation - c.utilisation);
 
-  // 3. Against the reference under the engine's semantics: the residual is only whole seconds.
+  // 3. Against the reference under the engine's rules: the residual is only whole seconds.
   gavel_test::ReferenceOptions same;
   same.zero_time_quirk = false;
   same.integer_steps = false;
   gavel_test::ReferenceFigures ref = gavel_test::RunReference(trace_, throughputs_, c.counts, same);
-  EXPECT_NEAR(f.avg_jct_s, ref.avg_jct_s, 0.002 * ref.avg_jct_s);
-  EXPECT_NEAR(f.makespan_s, ref.makespan_s, 0.002 * ref.makespan_s);
-  EXPECT_NEAR(f.utilisation, ref.utilisation, 0.002);
+  EXPECT_NEAR(f.avg_jct_s, ref.avg_jct_s, 0.0005 * ref.avg_jct_s);
+  EXPECT_NEAR(f.makespan_s, ref.makespan_s, 0.0005 * ref.makespan_s);
+  EXPECT_NEAR(f.utilisation, ref.utilisation, 0.001);
 }
 
 TEST_P(GavelFidelity, EngineRunIsDeterministic) {
