@@ -1,5 +1,6 @@
 #include "fleet/loader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -45,10 +47,10 @@ constexpr int64_t kMaxYamlElements = 200'000;  // aliases can make a small file 
 constexpr size_t kMaxQuotedChars = 60;
 constexpr size_t kMaxSuggestLength = 64;  // longer names are not typos; skip the O(n*m) search
 
-// Quotes user text for a message: truncated, with control characters escaped.
-std::string Quote(std::string_view s) {
-  std::string out = "'";
-  size_t n = std::min(s.size(), kMaxQuotedChars);
+// Control characters escaped (a message stays one line per problem), truncated to `max`.
+std::string Printable(std::string_view s, size_t max) {
+  std::string out;
+  size_t n = std::min(s.size(), max);
   for (size_t i = 0; i < n; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7f) {
@@ -60,9 +62,11 @@ std::string Quote(std::string_view s) {
     }
   }
   if (s.size() > n) out += "...";
-  out += "'";
   return out;
 }
+
+// Quotes user text for a message: truncated, with control characters escaped.
+std::string Quote(std::string_view s) { return "'" + Printable(s, kMaxQuotedChars) + "'"; }
 
 std::string JoinQuoted(const std::vector<std::string>& names) {
   std::string out;
@@ -260,11 +264,11 @@ class Loader {
                                              : "; did you mean " + Quote(closest) + "?";
           // The misspelt key stands for the known one: no second "missing field" error.
           if (!closest.empty()) misspelt_.push_back(closest);
-          loader.Error(key, Join(path_, name), "unknown field " + Quote(name) + hint);
+          loader.Error(key, Join(path_, Printable(name, kMaxQuotedChars)), "unknown field " + Quote(name) + hint);
           continue;
         }
         if (values_.count(name) > 0) {
-          loader.Error(key, Join(path_, name),
+          loader.Error(key, Join(path_, Printable(name, kMaxQuotedChars)),
                        "duplicate field " + Quote(name) + " (first given on line " +
                            std::to_string(loader.Loc(keys_.at(name), "").line) + ")");
           continue;
@@ -991,6 +995,24 @@ void Loader::CheckDeviceTotals(const Fleet& fleet) {
   totals_ok_ = true;
 }
 
+// Collects where documents start and ignores every other parse event.
+class DocumentMarks : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 // Rough YAML nesting guard, run before yaml-cpp sees the text: yaml-cpp parses recursively, and a
 // few kilobytes of "[[[[..." or "- - - - ..." would otherwise exhaust the stack. Counts flow
 // brackets outside quotes and comments, and the width of each line's indentation and block
@@ -1068,24 +1090,35 @@ Result<LoadedFleet> LoadFleetText(const std::string& text, const std::string& so
   out.fleet.source_file = source_name;
   Loader loader(source_name, catalog, options);
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.empty() || docs[0].IsNull()) {
+    // Not YAML::LoadAll: in yaml-cpp 0.7 it can loop forever on a stray token after the first
+    // document (jbeder/yaml-cpp#1319, found by this loader's fuzz target). Parse events for at
+    // most two documents instead, then build the first with YAML::Load.
+    {
+      std::istringstream stream(text);
+      YAML::Parser parser(stream);
+      DocumentMarks marks;
+      if (parser.HandleNextDocument(marks) && parser.HandleNextDocument(marks) &&
+          marks.starts.size() > 1) {
+        const YAML::Mark& m = marks.starts[1];
+        return Status::InvalidArgument(
+            Location(source_name, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0) +
+            ": unexpected content after the first YAML document (a fleet file holds one "
+            "document; a second '---' or a stray token)");
+      }
+    }
+    YAML::Node root = YAML::Load(text);
+    if (!root.IsDefined() || root.IsNull()) {
       return Status::InvalidArgument(source_name +
                                      ": empty fleet file (expected a map with 'name' and 'sites')");
     }
-    if (docs.size() > 1) {
-      return Status::InvalidArgument(Location(source_name, docs[1].Mark().line + 1) +
-                                     ": a fleet file holds one YAML document; found a second "
-                                     "('---')");
-    }
-    loader.ParseFleet(docs[0], &out.fleet);
+    loader.ParseFleet(root, &out.fleet);
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
     int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
     return Status::InvalidArgument(Location(source_name, line, column) +
-                                   ": YAML syntax error: " + e.msg);
+                                   ": YAML syntax error: " + Printable(e.msg, 200));
   } catch (const std::exception& e) {
-    return Status::InvalidArgument(source_name + ": cannot read fleet: " + e.what());
+    return Status::InvalidArgument(source_name + ": cannot read fleet: " + Printable(e.what(), 200));
   }
   RETURN_IF_ERROR(loader.Finish(&out));
   return out;
