@@ -1,11 +1,413 @@
-// Placeholder: replaced when the simulate command lands.
+// `rigshift simulate FLEET`: replays real prices and a real job trace through several policies side
+// by side, over the same window, with the oracle's upper bound (docs/simulate.md). Text table by
+// default, --json (byte-identical for the same inputs and seed), --html FILE with charts,
+// --timeline CSV with every decision and its reason.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "fleet/loader.h"
+#include "market/market_data.h"
+#include "sched/oracle.h"
+#include "sched/policy.h"
+#include "sim/engine.h"
+#include "sim/gavel_cluster.h"
+#include "sim/replay.h"
+#include "sim/report.h"
+#include "workload/alibaba_trace.h"
+#include "workload/gavel_throughputs.h"
+#include "workload/gavel_trace.h"
+#include "workload/philly_trace.h"
+#include "workload/speed_model.h"
 
 namespace rigshift::cli {
 
+namespace {
+
+struct SimulateArgs {
+  std::string fleet_path;
+  std::string cluster;
+  std::vector<std::string> prices;  // MARKET=PATH
+  std::string data_dir;
+  std::vector<std::string> hashprice;
+  std::string gpu_prices;
+  std::string jobs = "philly";
+  std::string throughputs;
+  std::string from, to;
+  std::string policies;
+  std::string ordering = "fifo";
+  double load = 1.0;
+  uint64_t seed = 1;
+  bool json = false;
+  std::string html;
+  std::string timeline;
+  bool no_bound = false;
+  bool no_failures = false;
+  bool demand_response = false;
+  double epoch_hours = 1.0;
+  double slo_factor = 4.0;
+  bool strict = false;
+};
+
+Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text) {
+  auto t = ParseTimestamp(text);
+  if (!t.ok()) return Status::InvalidArgument(flag + ": " + t.status().message());
+  return *t;
+}
+
+// The reference data directory: --data-dir, else $RIGSHIFT_SHARED_DATA, else ../shared/data when
+// it exists (the layout of a checkout beside the shared data).
+std::string DataDir(const SimulateArgs& args) {
+  if (!args.data_dir.empty()) return args.data_dir;
+  if (const char* env = std::getenv("RIGSHIFT_SHARED_DATA"); env != nullptr && *env != '\0') return env;
+  if (std::filesystem::exists("../shared/data/traces")) return "../shared/data";
+  return "";
+}
+
+struct LoadedJobs {
+  std::vector<workload::Job> trace;  // arrivals as recorded
+  std::string description;
+  workload::StepThroughputs steps;   // Gavel traces only
+  bool relative = false;             // arrivals already relative to 0 (Gavel)
+};
+
+Result<LoadedJobs> LoadJobs(const SimulateArgs& args) {
+  LoadedJobs out;
+  const std::string spec = args.jobs;
+  if (spec == "none" || spec.empty()) {
+    out.description = "no AI jobs";
+    return out;
+  }
+  const std::string data = DataDir(args);
+  auto need_data = [&](const std::string& what) -> Status {
+    if (data.empty()) {
+      return Status::NotFound("--jobs " + spec + ": the " + what +
+                              " trace lives in the reference data; pass --data-dir DIR (the "
+                              "../shared/data layout) or a trace file path");
+    }
+    return Status::Ok();
+  };
+  std::string path;
+  std::string kind;
+  if (spec == "philly") {
+    RETURN_IF_ERROR(need_data("Philly"));
+    path = data + "/traces/sia_sosp23/traces/philly.csv";
+    kind = "philly";
+  } else if (spec == "alibaba") {
+    RETURN_IF_ERROR(need_data("Alibaba"));
+    path = data + "/traces/alibaba_gpu_v2023/openb_pod_list_default.csv";
+    kind = "alibaba";
+  } else if (spec.rfind("gavel:", 0) == 0) {
+    path = spec.substr(6);
+    kind = "gavel";
+  } else {
+    path = spec;
+    if (path.size() > 6 && path.substr(path.size() - 6) == ".trace") {
+      kind = "gavel";
+    } else {
+      ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+      std::string head = ToLower(text.substr(0, text.find('\n')));
+      if (head.find("num_gpus") != std::string::npos) {
+        kind = "philly";
+      } else if (head.find("gpu_milli") != std::string::npos) {
+        kind = "alibaba";
+      } else {
+        return Status::InvalidArgument(
+            "--jobs " + path +
+            ": unknown trace format (expected a Philly CSV with num_gpus, an Alibaba pod list with "
+            "num_gpu/gpu_milli, or a Gavel .trace)");
+      }
+    }
+  }
+  if (kind == "philly") {
+    ASSIGN_OR_RETURN(out.trace, workload::LoadPhillyTrace(path));
+    out.description = "Philly (" + path + ")";
+  } else if (kind == "alibaba") {
+    ASSIGN_OR_RETURN(out.trace, workload::LoadAlibabaPods(path));
+    out.description = "Alibaba pods (" + path + ")";
+  } else {
+    ASSIGN_OR_RETURN(auto gt, workload::LoadGavelTrace(path));
+    out.trace = std::move(gt.jobs);
+    out.description = "Gavel trace (" + path + ")";
+    out.relative = true;
+    std::string tp = args.throughputs;
+    if (tp.empty()) {
+      if (data.empty()) {
+        return Status::NotFound("--jobs " + spec +
+                                ": Gavel jobs need throughputs: pass --throughputs FILE or --data-dir");
+      }
+      tp = data + "/traces/gavel/simulation_throughputs.json";
+    }
+    ASSIGN_OR_RETURN(auto t, workload::GavelThroughputs::Load(tp));
+    out.steps = t.ToStepThroughputs();
+  }
+  return out;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  for (const auto& p : Split(s, ',')) {
+    std::string t(Trim(p));
+    if (!t.empty()) out.push_back(t);
+  }
+  return out;
+}
+
+int RunSimulate(const SimulateArgs& args) {
+  // Fleet.
+  fleet::Fleet fleet;
+  std::string fleet_file;
+  if (!args.cluster.empty()) {
+    auto spec = sim::ParsePlainCluster(args.cluster);
+    if (!spec.ok()) return ReportError(spec.status().WithPrefix("--cluster"));
+    auto f = sim::BuildPlainCluster(*spec, catalog::Catalog::Builtin());
+    if (!f.ok()) return ReportError(f.status());
+    fleet = std::move(*f);
+    fleet_file = "--cluster " + args.cluster;
+  } else {
+    if (args.fleet_path.empty()) {
+      return ReportError(Status::InvalidArgument("a FLEET file (or --cluster COUNTS) is required"));
+    }
+    fleet::LoadOptions lo;
+    lo.strict = args.strict;
+    auto loaded = fleet::LoadFleetFile(args.fleet_path, catalog::Catalog::Builtin(), lo);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    for (const auto& w : loaded->warnings) std::fprintf(stderr, "%s\n", w.ToString().c_str());
+    fleet = std::move(loaded->fleet);
+    fleet_file = args.fleet_path;
+  }
+  const fleet::FlatFleet flat = fleet::Flatten(fleet);
+
+  // Window: --from/--to, default the latest full year of the embedded scenario.
+  TimePoint start = YearStart(market::kDefaultLastYear);
+  TimePoint end = YearStart(market::kDefaultLastYear + 1);
+  if (!args.from.empty()) {
+    auto t = ParseDateFlag("--from", args.from);
+    if (!t.ok()) return ReportError(t.status());
+    start = *t;
+    if (args.to.empty()) end = start + 365 * kDay;
+  }
+  if (!args.to.empty()) {
+    auto t = ParseDateFlag("--to", args.to);
+    if (!t.ok()) return ReportError(t.status());
+    end = *t;
+    if (args.from.empty()) start = end - 365 * kDay;
+  }
+  if (end <= start) return ReportError(Status::InvalidArgument("--to must be after --from"));
+  if (!(args.load > 0 && args.load <= 1000)) {
+    return ReportError(Status::InvalidArgument("--load: expected a number in (0, 1000]"));
+  }
+  if (!(args.epoch_hours > 0 && args.epoch_hours <= 24 * 31)) {
+    return ReportError(Status::InvalidArgument("--epoch: expected hours in (0, 744]"));
+  }
+  auto order = sched::ParseJobOrder(args.ordering);
+  if (!order.ok()) return ReportError(order.status().WithPrefix("--ordering"));
+
+  // Markets.
+  market::MarketDataOptions mo;
+  mo.data_dir = args.data_dir;
+  std::set<std::string> markets;
+  for (const auto& site : fleet.sites) {
+    if (site.tariff.market != "fixed") markets.insert(site.tariff.market);
+  }
+  for (const auto& p : args.prices) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      return ReportError(Status::InvalidArgument("--prices '" + p + "': expected MARKET=PATH"));
+    }
+    std::string name = ToLower(p.substr(0, eq));
+    mo.price_files[name].push_back(p.substr(eq + 1));
+    if (!markets.count(name)) {
+      std::fprintf(stderr, "rigshift: warning: --prices %s: no site uses market '%s'\n", p.c_str(), name.c_str());
+    }
+  }
+  mo.markets.assign(markets.begin(), markets.end());
+  mo.from_year = YearOf(start);
+  mo.to_year = YearOf(end - 1);
+  mo.hashprice_files = args.hashprice;
+  mo.gpu_price_file = args.gpu_prices;
+  auto md = market::LoadMarketDataWithReport(mo);
+  if (!md.ok()) return ReportError(md.status());
+  const market::MarketData& market = md->data;
+
+  // Jobs.
+  auto lj = LoadJobs(args);
+  if (!lj.ok()) return ReportError(lj.status());
+  std::vector<workload::Job> trace = std::move(lj->trace);
+  if (lj->relative) {
+    for (auto& j : trace) j.arrival += start;
+  }
+  sim::ReplayOptions ro;
+  ro.start = start;
+  ro.end = end;
+  ro.load = args.load;
+  auto replayed = sim::ReplayIntoWindow(trace, ro);
+  if (!replayed.ok()) return ReportError(replayed.status());
+  std::vector<workload::Job> jobs = std::move(*replayed);
+  sim::NeedsOptions no;
+  no.seed = args.seed;
+  no.slo_factor = args.slo_factor;
+  sim::AssignJobNeeds(jobs, no);
+
+  workload::SpeedModelOptions so;
+  so.steps = lj->steps;
+  workload::SpeedModel speed(so);
+  for (const auto* g : flat.gpu) {
+    if (g != nullptr) speed.Register(*g);
+  }
+
+  // Policies.
+  std::vector<std::string> names = SplitList(args.policies);
+  if (names.empty()) {
+    for (const auto& n : sched::PolicyNames()) {
+      if (n != "fifo_perf") names.push_back(n);
+    }
+  }
+  const Duration epoch = static_cast<Duration>(args.epoch_hours * 3600);
+  sched::PolicyOptions popts;
+  popts.order = *order;
+  popts.speed = &speed;
+  std::vector<std::unique_ptr<sched::Policy>> policies;
+  for (const auto& n : names) {
+    auto p = sched::MakePolicy(n, popts);
+    if (!p.ok()) return ReportError(p.status().WithPrefix("--policy"));
+    policies.push_back(std::move(*p));
+  }
+
+  std::ofstream timeline_file;
+  std::unique_ptr<sim::CsvTimelineSink> timeline;
+  if (!args.timeline.empty()) {
+    timeline_file.open(args.timeline, std::ios::binary);
+    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file);
+  }
+
+  const int64_t days = std::max<int64_t>(1, (end - start + kDay - 1) / kDay);
+  const int64_t steps = days * static_cast<int64_t>(policies.size()) + (args.no_bound ? 0 : days);
+  ProgressBar progress("simulate", steps);
+  sim::SimReport report;
+  report.fleet_name = fleet.name;
+  report.fleet_file = fleet_file;
+  report.market_description = market.description;
+  report.jobs_description = lj->description;
+  report.ordering = sched::JobOrderName(*order);
+  report.load = args.load;
+  report.seed = args.seed;
+  report.start = start;
+  report.end = end;
+  report.devices = static_cast<int64_t>(flat.device_count());
+  for (auto k : flat.kind) (k == catalog::DeviceKind::kGpu ? report.gpus : report.asics)++;
+  report.jobs_in_window = static_cast<int64_t>(jobs.size());
+
+  sim::SimInputs in{&fleet, &flat, &market, &jobs, &speed};
+  for (size_t i = 0; i < policies.size(); ++i) {
+    sim::EngineOptions eo;
+    eo.start = start;
+    eo.end = end;
+    eo.seed = args.seed;
+    eo.epoch = epoch;
+    eo.failures.enabled = !args.no_failures;
+    eo.demand_response.enabled = args.demand_response;
+    eo.power = popts.power;
+    eo.timeline = timeline.get();
+    const int64_t base = days * static_cast<int64_t>(i);
+    eo.progress = [&, base](TimePoint now) { progress.Update(base + (now - start) / kDay); };
+    auto r = sim::Simulate(in, *policies[i], popts, eo);
+    if (!r.ok()) return ReportError(r.status().WithPrefix("policy " + names[i]));
+    report.results.push_back(std::move(*r));
+    progress.Update(base + days);
+  }
+
+  if (!args.no_bound) {
+    sched::OracleInput oi;
+    oi.fleet = &fleet;
+    oi.flat = &flat;
+    oi.market = &market;
+    oi.start = start;
+    oi.hours = static_cast<int>((end - start + kHour - 1) / kHour);
+    oi.jobs = std::span<const workload::Job>(jobs);
+    oi.power = popts.power;
+    oi.speed = &speed;
+    auto b = sched::OracleBound(oi);
+    if (b.ok()) {
+      sim::BoundInfo bi;
+      bi.net_margin = Usd(b->margin_usd);
+      bi.method = "LP relaxation (" + std::to_string(b->rows) + " rows, " + std::to_string(b->columns) + " columns)";
+      bi.note = "perfect foresight of prices and arrivals; no failures, no demand-response credits";
+      report.bound = bi;
+    } else {
+      std::fprintf(stderr, "rigshift: warning: oracle bound not computed: %s\n", b.status().message().c_str());
+    }
+  }
+  progress.Finish();
+
+  if (!args.html.empty()) {
+    std::ofstream out(args.html, std::ios::binary);
+    const std::string html = sim::RenderHtml(report);
+    out.write(html.data(), static_cast<std::streamsize>(html.size()));
+    out.close();
+    if (!out) return ReportError(Status::IoError(args.html + ": cannot write the HTML report"));
+  }
+  if (timeline_file.is_open()) {
+    timeline_file.close();
+    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+  }
+  const std::string text = args.json ? sim::RenderJson(report) : sim::RenderText(report);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!args.json) {
+    if (!args.html.empty()) std::fprintf(stdout, "\nHTML report written to %s\n", args.html.c_str());
+    if (timeline) {
+      std::fprintf(stdout, "timeline: %lld decisions written to %s\n", static_cast<long long>(timeline->rows()),
+                   args.timeline.c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("simulate", "(not yet available)");
-  cmd->callback([&ctx] { ctx.exit_code = 1; });
+  auto args = std::make_shared<SimulateArgs>();
+  auto* cmd = app.add_subcommand(
+      "simulate", "Replay real prices and job traces through several policies, side by side, against the oracle bound");
+  cmd->add_option("FLEET", args->fleet_path, "Fleet file (YAML, see docs/fleet-format.md)");
+  cmd->add_option("--cluster", args->cluster,
+                  "Instead of FLEET: a plain GPU cluster, e.g. v100=36,p100=36,k80=36");
+  cmd->add_option("--prices", args->prices, "MARKET=PATH: hourly prices (green-dcc CSV); repeatable");
+  cmd->add_option("--data-dir", args->data_dir, "Reference data in the ../shared/data layout");
+  cmd->add_option("--hashprice", args->hashprice, "Hashprice file(s): derived CSV or blockchain.com JSON");
+  cmd->add_option("--gpu-prices", args->gpu_prices, "GPU-hour price table (CSV gpu,usd_per_hour)");
+  cmd->add_option("--jobs", args->jobs,
+                  "philly | alibaba | none | PATH (Philly CSV, Alibaba pod CSV, Gavel .trace); default philly");
+  cmd->add_option("--throughputs", args->throughputs, "Gavel throughput JSON for .trace jobs");
+  cmd->add_option("--from", args->from, "Window start (YYYY-MM-DD); default 2024-01-01");
+  cmd->add_option("--to", args->to, "Window end, exclusive (YYYY-MM-DD); default a year after --from");
+  cmd->add_option("--policy", args->policies, "Policies, comma-separated (default: all but fifo_perf)");
+  cmd->add_option("--ordering", args->ordering, "AI queue order: fifo | las (Tiresias)");
+  cmd->add_option("--load", args->load, "Scale the trace's arrival rate (default 1)");
+  cmd->add_option("--seed", args->seed, "Random seed (failures, job needs, policies); default 1");
+  cmd->add_option("--epoch", args->epoch_hours, "Hours between planning rounds besides events (default 1)");
+  cmd->add_option("--slo-factor", args->slo_factor,
+                  "Deadline = arrival + factor x run time on the reference GPU (0: none; default 4)");
+  cmd->add_flag("--json", args->json, "Print the full result as JSON");
+  cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
+  cmd->add_option("--timeline", args->timeline, "Write every decision and its reason to a CSV file");
+  cmd->add_flag("--no-bound", args->no_bound, "Skip the oracle's LP bound");
+  cmd->add_flag("--no-failures", args->no_failures, "Devices never fail");
+  cmd->add_flag("--demand-response", args->demand_response,
+                "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");
+  cmd->add_flag("--strict", args->strict, "Fleet warnings are errors");
+  cmd->callback([args, &ctx] { ctx.exit_code = RunSimulate(*args); });
 }
 
 }  // namespace rigshift::cli
