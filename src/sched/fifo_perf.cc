@@ -1,6 +1,7 @@
 #include "sched/fifo_perf.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <tuple>
@@ -109,6 +110,29 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
     if (options_.speed != nullptr) return options_.speed->Rate(job, *pool.gpu);
     return pool.gpu->memory_gb >= job.min_memory_gb ? 1.0 : 0.0;
   };
+  // Rates per job shape, computed once per call: jobs of one (type, gang, memory, work unit)
+  // share them (Gavel's traces have a few dozen shapes for thousands of jobs).
+  struct ShapeRates {
+    const workload::Job* example = nullptr;
+    std::vector<double> rate;  // per pool
+  };
+  std::vector<ShapeRates> shapes;
+  auto rates_of = [&](const workload::Job& job) -> const std::vector<double>& {
+    for (const ShapeRates& sr : shapes) {
+      const workload::Job& x = *sr.example;
+      if (x.gpus == job.gpus && x.min_memory_gb == job.min_memory_gb &&
+          (x.total_steps > 0) == (job.total_steps > 0) && x.job_type == job.job_type &&
+          x.reference_gpu == job.reference_gpu) {
+        return sr.rate;
+      }
+    }
+    ShapeRates sr;
+    sr.example = &job;
+    sr.rate.reserve(pools.size());
+    for (const Pool& pool : pools) sr.rate.push_back(rate_on(job, pool));
+    shapes.push_back(std::move(sr));
+    return shapes.back().rate;
+  };
 
   // 1. Every job in arrival order, ties by id.
   std::vector<Entry> entries;
@@ -142,9 +166,10 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
     Entry& e = entries[i];
     int32_t best = kNone;
     double best_rate = -1;
+    const std::vector<double>& rates = rates_of(*e.job);
     for (size_t p = 0; p < pools.size(); ++p) {
       if (pools[p].free < e.job->gpus) continue;
-      const double r = rate_on(*e.job, pools[p]);
+      const double r = rates[p];
       if (r > best_rate) {
         best_rate = r;
         best = static_cast<int32_t>(p);
@@ -163,16 +188,19 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
   std::vector<uint8_t> taken(n, 0);
   // Running jobs that stay where they are keep their GPUs first.
   std::vector<uint8_t> keep(entries.size(), 0);
+  std::vector<uint32_t> keep_reason(pools.size(), UINT32_MAX);  // one shared text per pool
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (e.running_index == kNone || e.pool == kNone || e.rate <= 0) continue;
     if (e.pool != e.current_pool) continue;
     keep[i] = 1;
     const RunningJob& r = in.running[static_cast<size_t>(e.running_index)];
-    const uint32_t reason = plan.AddReason(
-        "ai: job " + std::to_string(e.job->id) + " keeps " + std::to_string(e.job->gpus) + "x " +
-        pools[static_cast<size_t>(e.pool)].gpu->name + " (fastest type with room, " +
-        Fmt("%.4g", e.rate * e.job->gpus) + " units/s)");
+    uint32_t& reason = keep_reason[static_cast<size_t>(e.pool)];
+    if (reason == UINT32_MAX) {
+      reason = plan.AddReason("ai: the job keeps its " +
+                              pools[static_cast<size_t>(e.pool)].gpu->name +
+                              " GPUs (still the fastest type with room for it, in arrival order)");
+    }
     for (int32_t d : r.devices) {
       taken[static_cast<size_t>(d)] = 1;
       plan.mode[static_cast<size_t>(d)] = econ::Mode::kAi;
@@ -295,11 +323,25 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
   const size_t sites = in.fleet->sites.size();
   plan.site_power.assign(sites, SitePower{});
   std::vector<uint8_t> node_on(flat.node_count(), 0);
+  // Devices of a pool share their power per mode: computed once per pool.
+  std::vector<Power> pool_ai(pools.size()), pool_idle(pools.size());
+  for (size_t p = 0; p < pools.size(); ++p) {
+    const auto d0 = static_cast<size_t>(pools[p].devices.front());
+    pool_ai[p] = econ::DevicePower(flat, d0, econ::Mode::kAi, options_.power);
+    pool_idle[p] = econ::DevicePower(flat, d0, econ::Mode::kIdle, options_.power);
+  }
   for (size_t d = 0; d < n; ++d) {
     const auto s = static_cast<size_t>(flat.site[d]);
     if (s >= sites) continue;
-    plan.site_power[s].it += econ::DevicePower(flat, d, plan.mode[d], options_.power);
-    if (plan.mode[d] != econ::Mode::kOff) node_on[static_cast<size_t>(flat.node[d])] = 1;
+    const int32_t p = device_pool[d];
+    const econ::Mode m = plan.mode[d];
+    if (p != kNone && (m == econ::Mode::kAi || m == econ::Mode::kIdle)) {
+      plan.site_power[s].it += m == econ::Mode::kAi ? pool_ai[static_cast<size_t>(p)]
+                                                    : pool_idle[static_cast<size_t>(p)];
+    } else {
+      plan.site_power[s].it += econ::DevicePower(flat, d, m, options_.power);
+    }
+    if (m != econ::Mode::kOff) node_on[static_cast<size_t>(flat.node[d])] = 1;
   }
   for (size_t node = 0; node < flat.node_count(); ++node) {
     const auto s = static_cast<size_t>(flat.node_site[node]);
