@@ -80,9 +80,9 @@ class Table {
     }
     for (const std::string& col : required_columns) {
       if (!t.columns_.count(col)) {
-        return Status::InvalidArgument(Location(source, t.header_line_, 0) +
-                                       ": missing column '" + col + "' (expected columns " +
-                                       JoinNames(required_columns) + ")");
+        return Status::InvalidArgument(Location(source, t.header_line_, 0) + ": missing column '" +
+                                       col + "' (expected columns " + JoinNames(required_columns) +
+                                       ")");
       }
     }
     t.rows_.assign(rows.begin() + 1, rows.end());
@@ -125,7 +125,8 @@ class Table {
     if (*d < 0) return Error(row, col, "negative value " + v + " (expected >= 0)");
     if (positive && *d == 0) return Error(row, col, "zero (expected a positive number)");
     // Below this the fixed-point units (mW, kH/s) would round a positive figure to zero.
-    if (positive && *d < 0.001) return Error(row, col, "value " + v + " is too small (expected >= 0.001)");
+    if (positive && *d < 0.001)
+      return Error(row, col, "value " + v + " is too small (expected >= 0.001)");
     if (*d > 1e9) return Error(row, col, "value " + v + " is implausibly large");
     return *d;
   }
@@ -140,9 +141,9 @@ class Table {
     Result<int64_t> i = ParseInt64(v);
     if (!i.ok()) return Error(row, col, i.status().message() + " (expected an integer)");
     if (*i < lo || *i > hi) {
-      return Error(row, col,
-                   v + " is out of range (expected " + std::to_string(lo) + ".." +
-                       std::to_string(hi) + ")");
+      return Error(
+          row, col,
+          v + " is out of range (expected " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
     }
     return static_cast<int>(*i);
   }
@@ -180,9 +181,9 @@ Status IndexNames(const std::string& name, const std::vector<std::string>& alias
     if (key.empty()) return table.Error(row, col, "'" + key_text + "' is not a usable name");
     auto [it, inserted] = map.emplace(key, index);
     if (!inserted && it->second != index) {
-      return table.Error(row, col,
-                         "duplicate name '" + key_text + "': already used by '" +
-                             owner_names[it->second] + "'");
+      return table.Error(
+          row, col,
+          "duplicate name '" + key_text + "': already used by '" + owner_names[it->second] + "'");
     }
     return Status::Ok();
   };
@@ -213,17 +214,18 @@ Result<double> HashUnitInKhs(const std::string& unit) {
 }
 
 const std::vector<std::string> kGpuColumns = {
-    "name",       "aliases",     "vendor",      "segment",     "launch_year",
-    "memory_gb",  "memory_type", "memory_bandwidth_gbs",       "fp32_tflops",
-    "fp16_tflops", "bf16_tflops", "int8_tops",  "tdp_w",       "pcie_gen",
-    "pcie_lanes", "nvlink_gbs",  "source"};
-const std::vector<std::string> kMiningColumns = {"gpu",      "algorithm", "hashrate",
-                                                 "unit",     "power_w",   "source"};
-const std::vector<std::string> kAsicColumns = {"name",         "aliases",  "manufacturer",
+    "name",        "aliases",     "vendor",      "segment",
+    "launch_year", "memory_gb",   "memory_type", "memory_bandwidth_gbs",
+    "fp32_tflops", "fp16_tflops", "bf16_tflops", "int8_tops",
+    "tdp_w",       "pcie_gen",    "pcie_lanes",  "nvlink_gbs",
+    "source"};
+const std::vector<std::string> kMiningColumns = {"gpu",  "algorithm", "hashrate",
+                                                 "unit", "power_w",   "source"};
+const std::vector<std::string> kAsicColumns = {"name",         "aliases",      "manufacturer",
                                                "release_year", "hashrate_ths", "power_w",
                                                "cooling",      "source"};
-const std::vector<std::string> kAsicModeColumns = {"asic",    "mode",  "hashrate_ths",
-                                                   "power_w", "source"};
+const std::vector<std::string> kAsicModeColumns = {"asic", "mode", "hashrate_ths", "power_w",
+                                                   "source"};
 
 Result<GpuModel> ParseGpuRow(const Table& t, const CsvRow& row) {
   GpuModel g;
@@ -299,8 +301,8 @@ const Model* Find(const std::vector<Model>& models,
     auto it = index.find(key);
     if (it != index.end()) return &models[it->second];
     bool stripped = false;
-    for (std::string_view prefix : {"nvidia", "amd", "geforce", "radeon", "bitmain", "microbt",
-                                    "tesla", "instinct"}) {
+    for (std::string_view prefix :
+         {"nvidia", "amd", "geforce", "radeon", "bitmain", "microbt", "tesla", "instinct"}) {
       if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) {
         key.erase(0, prefix.size());
         stripped = true;
@@ -347,8 +349,8 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
   std::vector<std::string> gpu_names;
   for (const CsvRow& row : gpus.rows()) {
     ASSIGN_OR_RETURN(GpuModel g, ParseGpuRow(gpus, row));
-    RETURN_IF_ERROR(IndexNames(g.name, g.aliases, c.gpus_.size(), gpu_names, c.gpu_index_, gpus,
-                               row));
+    RETURN_IF_ERROR(
+        IndexNames(g.name, g.aliases, c.gpus_.size(), gpu_names, c.gpu_index_, gpus, row));
     gpu_names.push_back(g.name);
     c.gpus_.push_back(std::move(g));
   }
@@ -369,7 +371,8 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
     size_t gi = static_cast<size_t>(g - c.gpus_.data());
     MiningProfile p;
     ASSIGN_OR_RETURN(p.algorithm, mining.RequiredText(row, "algorithm"));
-    auto [spelling, fresh] = algorithm_spelling.emplace(NormaliseModelName(p.algorithm), p.algorithm);
+    auto [spelling, fresh] =
+        algorithm_spelling.emplace(NormaliseModelName(p.algorithm), p.algorithm);
     if (!fresh && spelling->second != p.algorithm) {
       return mining.Error(row, "algorithm",
                           "'" + p.algorithm + "' is spelled '" + spelling->second +
@@ -390,8 +393,7 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
     if (w > 5000) return mining.Error(row, "power_w", "implausible power (expected <= 5000 W)");
     p.power = Watts(w);
     ASSIGN_OR_RETURN(p.source, mining.RequiredText(row, "source"));
-    if (!seen_profiles
-             .emplace(gi, NormaliseModelName(p.algorithm), p.hashrate.raw(), p.power.raw())
+    if (!seen_profiles.emplace(gi, NormaliseModelName(p.algorithm), p.hashrate.raw(), p.power.raw())
              .second) {
       return mining.Error(row, "gpu",
                           "duplicate profile: '" + g->name + "' already has this " + p.algorithm +
@@ -404,13 +406,14 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
   std::vector<std::string> asic_names;
   for (const CsvRow& row : asics.rows()) {
     ASSIGN_OR_RETURN(AsicModel a, ParseAsicRow(asics, row));
-    RETURN_IF_ERROR(IndexNames(a.name, a.aliases, c.asics_.size(), asic_names, c.asic_index_,
-                               asics, row));
+    RETURN_IF_ERROR(
+        IndexNames(a.name, a.aliases, c.asics_.size(), asic_names, c.asic_index_, asics, row));
     asic_names.push_back(a.name);
     c.asics_.push_back(std::move(a));
   }
   // ASIC power modes.
-  ASSIGN_OR_RETURN(Table modes, Table::Parse(in.asic_modes, in.asic_modes_source, kAsicModeColumns));
+  ASSIGN_OR_RETURN(Table modes,
+                   Table::Parse(in.asic_modes, in.asic_modes_source, kAsicModeColumns));
   for (const CsvRow& row : modes.rows()) {
     ASSIGN_OR_RETURN(std::string asic_name, modes.RequiredText(row, "asic"));
     const AsicModel* a = Find(c.asics_, c.asic_index_, asic_name);
@@ -428,8 +431,7 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
                              " (list only the other documented modes here)");
     }
     if (model.Mode(m.name) != nullptr) {
-      return modes.Error(row, "mode",
-                         "duplicate mode '" + m.name + "' for '" + model.name + "'");
+      return modes.Error(row, "mode", "duplicate mode '" + m.name + "' for '" + model.name + "'");
     }
     ASSIGN_OR_RETURN(double ths, modes.Number(row, "hashrate_ths", true));
     ASSIGN_OR_RETURN(double w, modes.Number(row, "power_w", true));
@@ -442,8 +444,9 @@ Result<Catalog> Catalog::FromCsv(const CsvInputs& in) {
   // Modes in ascending power, so that callers can step down from the top (stable: ties keep
   // file order with "normal" first).
   for (AsicModel& a : c.asics_) {
-    std::stable_sort(a.modes.begin(), a.modes.end(),
-                     [](const AsicPowerMode& x, const AsicPowerMode& y) { return x.power < y.power; });
+    std::stable_sort(
+        a.modes.begin(), a.modes.end(),
+        [](const AsicPowerMode& x, const AsicPowerMode& y) { return x.power < y.power; });
   }
   return c;
 }

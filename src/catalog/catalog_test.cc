@@ -27,18 +27,50 @@ TEST(CatalogBuiltin, HasTheIssueMinimumCounts) {
 TEST(CatalogBuiltin, EveryModelTheIssueNamesIsPresent) {
   // Issue 2, item 4: the mining generation, the AI generation and the S9..S21 / M30S..M66 range.
   const Catalog& c = Catalog::Builtin();
-  for (const char* gpu :
-       {"GTX 1060 6GB", "GTX 1070", "GTX 1080 Ti", "RTX 2060", "RTX 2070", "RTX 2080",
-        "RTX 2080 Ti", "RTX 3060", "RTX 3060 Ti", "RTX 3070", "RTX 3080", "RTX 3090", "RTX 4070",
-        "RTX 4080", "RTX 4090", "RX 470", "RX 480", "RX 570", "RX 580", "RX 5700 XT", "RX 6800",
-        "RX 6900 XT", "CMP 170HX", "V100 PCIe 16GB", "V100-SXM2-32GB", "A100-40GB", "A100-80GB",
-        "L40S", "H100 PCIe", "H100 SXM", "H200", "MI300X", "K80", "P100", "T4",
-        "Quadro RTX 6000", "A40", "A10"}) {
+  for (const char* gpu : {"GTX 1060 6GB",
+                          "GTX 1070",
+                          "GTX 1080 Ti",
+                          "RTX 2060",
+                          "RTX 2070",
+                          "RTX 2080",
+                          "RTX 2080 Ti",
+                          "RTX 3060",
+                          "RTX 3060 Ti",
+                          "RTX 3070",
+                          "RTX 3080",
+                          "RTX 3090",
+                          "RTX 4070",
+                          "RTX 4080",
+                          "RTX 4090",
+                          "RX 470",
+                          "RX 480",
+                          "RX 570",
+                          "RX 580",
+                          "RX 5700 XT",
+                          "RX 6800",
+                          "RX 6900 XT",
+                          "CMP 170HX",
+                          "V100 PCIe 16GB",
+                          "V100-SXM2-32GB",
+                          "A100-40GB",
+                          "A100-80GB",
+                          "L40S",
+                          "H100 PCIe",
+                          "H100 SXM",
+                          "H200",
+                          "MI300X",
+                          "K80",
+                          "P100",
+                          "T4",
+                          "Quadro RTX 6000",
+                          "A40",
+                          "A10"}) {
     EXPECT_NE(c.FindGpu(gpu), nullptr) << gpu;
   }
-  for (const char* asic : {"S9", "S17", "S17 Pro", "S17+", "S19", "S19 Pro", "S19j Pro", "S19 XP",
-                           "S19 XP Hydro", "S21", "S21 Pro", "S21+", "S21 Hydro", "M30S", "M30S+",
-                           "M30S++", "M31S+", "M50", "M50S", "M53", "M60", "M66"}) {
+  for (const char* asic :
+       {"S9",           "S17", "S17 Pro", "S17+", "S19",       "S19 Pro", "S19j Pro", "S19 XP",
+        "S19 XP Hydro", "S21", "S21 Pro", "S21+", "S21 Hydro", "M30S",    "M30S+",    "M30S++",
+        "M31S+",        "M50", "M50S",    "M53",  "M60",       "M66"}) {
     EXPECT_NE(c.FindAsic(asic), nullptr) << asic;
   }
 }
@@ -138,7 +170,7 @@ TEST(CatalogLookup, UnknownNamesAndKindsDoNotMatch) {
   const Catalog& c = Catalog::Builtin();
   EXPECT_EQ(c.FindGpu("RTX 3909"), nullptr);
   EXPECT_EQ(c.FindGpu(""), nullptr);
-  EXPECT_EQ(c.FindGpu("S19 Pro"), nullptr);   // an ASIC is not a GPU
+  EXPECT_EQ(c.FindGpu("S19 Pro"), nullptr);    // an ASIC is not a GPU
   EXPECT_EQ(c.FindAsic("RTX 3090"), nullptr);  // and vice versa
   EXPECT_EQ(c.FindGpu("nvidia"), nullptr);     // a bare vendor word
 }
@@ -325,8 +357,8 @@ TEST(CatalogFromCsv, DuplicateName) {
 TEST(CatalogFromCsv, UnknownHashrateUnit) {
   Catalog::CsvInputs in = ValidInputs();
   in.gpu_mining = "gpu,algorithm,hashrate,unit,power_w,source\nTG1,Ethash,114,MH,320,t\n";
-  ExpectError(in, {"gpu_mining.csv:2:", "field 'unit' (column 4)", "unknown hashrate unit 'MH'",
-                   "MH/s"});
+  ExpectError(
+      in, {"gpu_mining.csv:2:", "field 'unit' (column 4)", "unknown hashrate unit 'MH'", "MH/s"});
   in.gpu_mining = "gpu,algorithm,hashrate,unit,power_w,source\nTG1,Equihash,108,Sol/s,201,t\n";
   ExpectError(in, {"gpu_mining.csv:2:", "unknown hashrate unit 'Sol/s'"});
 }
@@ -511,15 +543,24 @@ TEST_F(CatalogSpotCheck, GpuReferenceTargets) {
   SourceTable ref = SourceTable::Load("hardware/gpu_specs/gpu_reference_targets.csv", {"model"});
   // Rows that the catalogue takes as they are (memory, bandwidth, FP32, TDP).
   const std::vector<std::pair<std::string, std::string>> same = {
-      {"GeForce GTX 1060 6GB", "GTX 1060 6GB"}, {"GeForce GTX 1070", "GTX 1070"},
-      {"GeForce GTX 1080 Ti", "GTX 1080 Ti"},   {"GeForce RTX 2060", "RTX 2060"},
-      {"GeForce RTX 3060 Ti", "RTX 3060 Ti"},   {"GeForce RTX 3070", "RTX 3070"},
-      {"GeForce RTX 3080", "RTX 3080"},         {"GeForce RTX 3090 (Epoch)", "RTX 3090"},
-      {"GeForce RTX 4090", "RTX 4090"},         {"Radeon RX 470", "RX 470"},
-      {"Radeon RX 570", "RX 570"},              {"Radeon RX 580", "RX 580"},
-      {"Radeon RX 5700 XT", "RX 5700 XT"},      {"Radeon RX 6800", "RX 6800"},
-      {"Radeon RX 6900 XT", "RX 6900 XT"},      {"A100 SXM4 80GB", "A100-80GB"},
-      {"H100 SXM5 80GB", "H100 SXM"},           {"H100 PCIe", "H100 PCIe"},
+      {"GeForce GTX 1060 6GB", "GTX 1060 6GB"},
+      {"GeForce GTX 1070", "GTX 1070"},
+      {"GeForce GTX 1080 Ti", "GTX 1080 Ti"},
+      {"GeForce RTX 2060", "RTX 2060"},
+      {"GeForce RTX 3060 Ti", "RTX 3060 Ti"},
+      {"GeForce RTX 3070", "RTX 3070"},
+      {"GeForce RTX 3080", "RTX 3080"},
+      {"GeForce RTX 3090 (Epoch)", "RTX 3090"},
+      {"GeForce RTX 4090", "RTX 4090"},
+      {"Radeon RX 470", "RX 470"},
+      {"Radeon RX 570", "RX 570"},
+      {"Radeon RX 580", "RX 580"},
+      {"Radeon RX 5700 XT", "RX 5700 XT"},
+      {"Radeon RX 6800", "RX 6800"},
+      {"Radeon RX 6900 XT", "RX 6900 XT"},
+      {"A100 SXM4 80GB", "A100-80GB"},
+      {"H100 SXM5 80GB", "H100 SXM"},
+      {"H100 PCIe", "H100 PCIe"},
       {"MI300X", "MI300X"}};
   for (const auto& [row, name] : same) {
     SCOPED_TRACE(row);
@@ -530,9 +571,12 @@ TEST_F(CatalogSpotCheck, GpuReferenceTargets) {
     EXPECT_CLOSE(ToWatts(g.tdp), ref.Number(row, "tdp_w"), 0.001);
   }
   // Tensor figures where the reference row gives dense tensor rates.
-  for (const auto& [row, name] : std::vector<std::pair<std::string, std::string>>{
-           {"A100 SXM4 80GB", "A100-80GB"}, {"H100 SXM5 80GB", "H100 SXM"},
-           {"H200 SXM", "H200"}, {"MI300X", "MI300X"}, {"L40S", "L40S"}}) {
+  for (const auto& [row, name] :
+       std::vector<std::pair<std::string, std::string>>{{"A100 SXM4 80GB", "A100-80GB"},
+                                                        {"H100 SXM5 80GB", "H100 SXM"},
+                                                        {"H200 SXM", "H200"},
+                                                        {"MI300X", "MI300X"},
+                                                        {"L40S", "L40S"}}) {
     SCOPED_TRACE(row);
     const GpuModel& g = Gpu(name);
     ASSERT_TRUE(g.bf16_tflops.has_value());
@@ -566,8 +610,8 @@ TEST_F(CatalogSpotCheck, EpochAcceleratorRows) {
                                            {"NVIDIA GeForce RTX 4080", "RTX 4080", false}}) {
     SCOPED_TRACE(c.row);
     const GpuModel& g = Gpu(c.name);
-    EXPECT_CLOSE(g.fp32_tflops, epoch.Number(c.row, "FP32 (single precision) performance (FLOP/s)") / 1e12,
-                 0.01);
+    EXPECT_CLOSE(g.fp32_tflops,
+                 epoch.Number(c.row, "FP32 (single precision) performance (FLOP/s)") / 1e12, 0.01);
     EXPECT_CLOSE(g.memory_bandwidth_gbs, epoch.Number(c.row, "Memory bandwidth (byte/s)") / 1e9,
                  0.01);
     EXPECT_CLOSE(ToWatts(g.tdp), epoch.Number(c.row, "TDP (W)"), 0.001);
@@ -609,18 +653,20 @@ TEST_F(CatalogSpotCheck, F2poolAsicListing) {
   }
   EXPECT_GE(checked, 20);
   // And by name, the ones the examples use most.
-  EXPECT_EQ(Asic("S19 Pro").hashrate, TerahashPerSecond(f2.Number("Antminer S19 Pro", "Hashrate (T)")));
+  EXPECT_EQ(Asic("S19 Pro").hashrate,
+            TerahashPerSecond(f2.Number("Antminer S19 Pro", "Hashrate (T)")));
   EXPECT_EQ(Asic("S19").power, Watts(f2.Number("Antminer S19", "Power Consumption (W)")));
   EXPECT_EQ(Asic("S9 Hydro").cooling, "hydro");
 }
 
 TEST_F(CatalogSpotCheck, AsicSupplement) {
-  SourceTable sup = SourceTable::Load("hardware/mining/asic_specs_supplement_snippets.csv", {"model"});
-  for (const char* model : {"Antminer S19 XP", "Antminer S19j Pro", "Antminer S19 Pro",
-                            "Antminer S19", "Antminer S19a Pro", "Antminer S9", "Whatsminer M50",
-                            "Whatsminer M30S++", "Whatsminer M30S+", "Whatsminer M31S+",
-                            "Antminer S21", "Antminer S21 Pro", "Antminer S21+",
-                            "Whatsminer M66"}) {
+  SourceTable sup =
+      SourceTable::Load("hardware/mining/asic_specs_supplement_snippets.csv", {"model"});
+  for (const char* model :
+       {"Antminer S19 XP", "Antminer S19j Pro", "Antminer S19 Pro", "Antminer S19",
+        "Antminer S19a Pro", "Antminer S9", "Whatsminer M50", "Whatsminer M30S++",
+        "Whatsminer M30S+", "Whatsminer M31S+", "Antminer S21", "Antminer S21 Pro", "Antminer S21+",
+        "Whatsminer M66"}) {
     SCOPED_TRACE(model);
     const AsicModel& a = Asic(model);
     EXPECT_CLOSE(ToTerahash(a.hashrate), sup.Number(model, "hashrate_ths"), 1e-9);
@@ -643,7 +689,8 @@ TEST_F(CatalogSpotCheck, GpuMiningSnippets) {
   for (const GpuModel& g : Catalog::Builtin().gpus()) {
     for (const MiningProfile& p : g.mining) {
       if (p.source.rfind(prefix, 0) != 0) continue;
-      std::string key = p.source.substr(prefix.size(), p.source.find('\'', prefix.size()) - prefix.size());
+      std::string key =
+          p.source.substr(prefix.size(), p.source.find('\'', prefix.size()) - prefix.size());
       SCOPED_TRACE(g.name + " " + p.algorithm + " <- " + key);
       bool found = false;
       for (size_t r = 1; r < rows->size() && !found; ++r) {

@@ -142,7 +142,8 @@ std::string AsicTable(const std::vector<const AsicModel*>& asics) {
     }
     t.Add({a->name, a->manufacturer, std::to_string(a->release_year),
            Exact(ToTerahash(a->hashrate)), Exact(ToWatts(a->power)),
-           Printf("%.1f", a->EfficiencyJPerTh()), a->cooling, modes.empty() ? "-" : Join(modes, ", ")});
+           Printf("%.1f", a->EfficiencyJPerTh()), a->cooling,
+           modes.empty() ? "-" : Join(modes, ", ")});
   }
   return t.Render();
 }

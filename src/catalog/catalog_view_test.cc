@@ -88,8 +88,8 @@ TEST(CatalogView, TextTableRows) {
   size_t row = text.find("GeForce RTX 3080 ");
   ASSERT_NE(row, std::string::npos);
   std::string line = text.substr(row, text.find('\n', row) - row);
-  for (const char* part : {" 10 ", " 760 ", " 59.5 ", " 320 ", "gen4 x16",
-                           "Ethash 97.9 MH/s @ 224 W (+3 more)"}) {
+  for (const char* part :
+       {" 10 ", " 760 ", " 59.5 ", " 320 ", "gen4 x16", "Ethash 97.9 MH/s @ 224 W (+3 more)"}) {
     EXPECT_NE(line.find(part), std::string::npos) << part << " not in: " << line;
   }
   // Pascal has no BF16: a dash.
@@ -121,8 +121,7 @@ TEST(CatalogView, AsicTableAndCard) {
 
 TEST(CatalogView, JsonHasEveryFieldAndNulls) {
   const Catalog& c = Catalog::Builtin();
-  nlohmann::json j =
-      nlohmann::json::parse(RenderSelectionJson(SelectModels(c, "", std::nullopt)));
+  nlohmann::json j = nlohmann::json::parse(RenderSelectionJson(SelectModels(c, "", std::nullopt)));
   ASSERT_EQ(j["gpus"].size(), c.gpus().size());
   ASSERT_EQ(j["asics"].size(), c.asics().size());
   const nlohmann::json* k80 = nullptr;

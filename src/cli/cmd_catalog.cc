@@ -86,8 +86,8 @@ int RunCatalog(const CatalogArgs& args) {
     message += "` lists every model)";
     return ReportError(Status::NotFound(message));
   }
-  const std::string text = args.json ? catalog::RenderSelectionJson(selection)
-                                     : catalog::RenderSelectionText(selection);
+  const std::string text =
+      args.json ? catalog::RenderSelectionJson(selection) : catalog::RenderSelectionText(selection);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return kExitOk;
 }
@@ -97,8 +97,9 @@ int RunCatalog(const CatalogArgs& args) {
 void RegisterCatalogCommand(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<CatalogArgs>();
   auto* cmd = app.add_subcommand(
-      "catalog", "List the hardware catalogue: GPUs (memory, bandwidth, TFLOPS, TDP, mining) and "
-                 "SHA-256 ASICs (TH/s, W, J/TH, modes)");
+      "catalog",
+      "List the hardware catalogue: GPUs (memory, bandwidth, TFLOPS, TDP, mining) and "
+      "SHA-256 ASICs (TH/s, W, J/TH, modes)");
   cmd->add_option("NAME", args->name,
                   "A model name, alias or part of one (e.g. 3090, 'rtx 30', S19); case and "
                   "spaces do not matter");

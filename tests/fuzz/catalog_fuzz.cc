@@ -35,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!r.ok()) {
     const std::string& m = r.status().message();
     bool named = false;
-    for (const std::string& src : {in.gpus_source, in.gpu_mining_source, in.asics_source,
-                                   in.asic_modes_source}) {
+    for (const std::string& src :
+         {in.gpus_source, in.gpu_mining_source, in.asics_source, in.asic_modes_source}) {
       named = named || m.rfind(src, 0) == 0;
     }
     if (!named) __builtin_trap();  // every error names its file
