@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -63,6 +64,15 @@ struct BadCase {
   std::string expected;
 };
 
+// Test names from the case description ("nine columns" -> nine_columns), stable across runs.
+std::string CaseName(const testing::TestParamInfo<BadCase>& info) {
+  std::string out;
+  for (const char* c = info.param.what; *c != '\0'; ++c) {
+    out += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+  }
+  return out;
+}
+
 class GavelThroughputsBadInput : public testing::TestWithParam<BadCase> {};
 
 TEST_P(GavelThroughputsBadInput, ReportsPathAndExpectation) {
@@ -84,7 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"GPU type is a number", "{\"k80\": 3}",
                 "k80: expected an object of job types, found the number 3"},
         BadCase{"key not a tuple", "{\"k80\": {\"ResNet\": {\"null\": 1}}}",
-                "k80.\"ResNet\": expected a key like"},
+                "k80.ResNet: expected a key like"},
         BadCase{"entry is a number", "{\"k80\": {\"('A', 1)\": 2.0}}",
                 "k80.\"('A', 1)\": expected an object with \"null\""},
         BadCase{"missing null", "{\"p100\": {\"('A', 1)\": {\"('B', 1)\": [1, 2]}}}",
@@ -94,7 +104,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"negative throughput", "{\"k80\": {\"('A', 1)\": {\"null\": -1.5}}}",
                 "found the number -1.5"},
         BadCase{"null is JSON null", "{\"k80\": {\"('A', 1)\": {\"null\": null}}}",
-                "found null"}));
+                "found null"}),
+    CaseName);
 
 TEST(GavelThroughputs, MissingFileIsAnIoError) {
   auto r = GavelThroughputs::Load("/nonexistent/throughputs.json");

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -77,6 +78,15 @@ struct BadCase {
   std::string expected;  // a substring of the error message
 };
 
+// Test names from the case description ("nine columns" -> nine_columns), stable across runs.
+std::string CaseName(const testing::TestParamInfo<BadCase>& info) {
+  std::string out;
+  for (const char* c = info.param.what; *c != '\0'; ++c) {
+    out += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+  }
+  return out;
+}
+
 class GavelTraceBadInput : public testing::TestWithParam<BadCase> {};
 
 TEST_P(GavelTraceBadInput, ReportsLocationAndExpectation) {
@@ -117,7 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"empty command", "A\t \tdir\t--n\t1\t10\t1\t1\t-1\t0\n",
                 "bad.trace:1:3: column 2 (command)"},
         BadCase{"control bytes shown escaped", "A\tc\td\t--n\t1\t1\x01\t1\t1\t-1\t0\n",
-                "found '1\\x01'"}));
+                "found '1\\x01'"}),
+    CaseName);
 
 TEST(GavelTrace, ErrorNamesTheLineNotTheJob) {
   // Scenario: a comment and a blank line precede the bad job; the message counts file lines.
