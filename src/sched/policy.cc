@@ -1,6 +1,7 @@
 #include "sched/policy.h"
 
 #include "sched/backfill_mine.h"
+#include "sched/horizon.h"
 #include "sched/mine_only.h"
 #include "sched/rigshift.h"
 #include "sched/threshold.h"
@@ -29,7 +30,7 @@ Result<JobOrder> ParseJobOrder(std::string_view name) {
 }
 
 std::vector<std::string> PolicyNames() {
-  std::vector<std::string> names = {"mine-only", "backfill-mine", "threshold", "rigshift"};
+  std::vector<std::string> names = {"mine-only", "backfill-mine", "threshold", "rigshift", "horizon"};
 #ifdef RIGSHIFT_SCHED_HAVE_FIFO_PERF
   names.push_back("fifo_perf");
 #endif
@@ -41,6 +42,7 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOp
   if (name == "backfill-mine") return MakeBackfillMinePolicy(options);
   if (name == "threshold") return MakeThresholdPolicy(options);
   if (name == "rigshift") return MakeRigshiftPolicy(options);
+  if (name == "horizon") return MakeHorizonPolicy(options);
 #ifdef RIGSHIFT_SCHED_HAVE_FIFO_PERF
   if (name == "fifo_perf") return MakeFifoPerfPolicy(options);
 #endif

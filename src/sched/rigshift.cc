@@ -66,9 +66,9 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
   // AI per class after the kept jobs, for the budget.
   std::vector<int64_t> ai_used;
   if (ai_budget != nullptr) {
-    ai_used.assign(ix.classes().size(), 0);
+    ai_used.assign(static_cast<size_t>(round.site_count()), 0);
     for (size_t d = 0; d < round.flat().device_count(); ++d) {
-      if (round.plan().mode[d] == econ::Mode::kAi) ++ai_used[static_cast<size_t>(ix.device_class(d))];
+      if (round.plan().mode[d] == econ::Mode::kAi) ++ai_used[static_cast<size_t>(round.flat().site[d])];
     }
   }
 
@@ -117,10 +117,8 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
         Money best_rejected = Money::FromRaw(std::numeric_limits<int64_t>::min() / 4);
         int32_t rejected_cls = -1;
         for (int32_t c : classes) {
-          if (ai_budget != nullptr &&
-              ai_used[static_cast<size_t>(c)] + job.gpus > (*ai_budget)[static_cast<size_t>(c)]) {
-            continue;
-          }
+          const auto site = static_cast<size_t>(ix.classes()[static_cast<size_t>(c)].site);
+          if (ai_budget != nullptr && ai_used[site] + job.gpus > (*ai_budget)[site]) continue;
           const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, c));
           const Money gain = GainPerGpuHour(round, job, c, secs);
           if (gain.raw() <= 0) {
@@ -139,7 +137,6 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
           }
         }
         if (best.cls >= 0) {
-          if (ai_used.size() > 0) ai_used[static_cast<size_t>(best.cls)] += job.gpus;
           return best;
         }
         if (rejected_cls >= 0) {
@@ -153,6 +150,7 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
       [&](int32_t qi, int32_t cls) {
         const QueuedJob& qj = in.queue[static_cast<size_t>(qi)];
         const workload::Job& job = *qj.job;
+        if (!ai_used.empty()) ai_used[static_cast<size_t>(ix.classes()[static_cast<size_t>(cls)].site)] += job.gpus;
         const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, cls));
         char hours[32];
         std::snprintf(hours, sizeof hours, "%.1f", static_cast<double>(secs) / kHour);

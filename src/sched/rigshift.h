@@ -37,8 +37,9 @@ namespace rigshift::sched {
 std::unique_ptr<Policy> MakeRigshiftPolicy(const PolicyOptions& options);
 
 namespace internal {
-// Steps 1-3 above. `ai_budget`, when given, caps the GPUs in AI per class after the round
-// (running + started), as horizon's LP decides; null = no cap.
+// Steps 1-3 above. `ai_budget`, when given, caps the GPUs in AI per site after the round
+// (running + started), as horizon's LP decides (per site, not per class: the LP's fractional
+// per-class split need not be realisable by whole gangs); null = no cap.
 void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget);
 // Step 4: mining when the current margin is positive.
 void RigshiftMining(Round& round);

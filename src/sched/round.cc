@@ -381,6 +381,8 @@ void Round::ChangeSlotFree(int32_t slot, int32_t delta) {
 }
 
 int32_t Round::ShapeIdOf(const workload::Job& job) {
+  auto cached = shape_by_job_.find(&job);
+  if (cached != shape_by_job_.end()) return cached->second;
   std::string key;
   key.reserve(job.reference_gpu.size() + job.job_type.size() + 48);
   key += job.reference_gpu;
@@ -396,6 +398,7 @@ int32_t Round::ShapeIdOf(const workload::Job& job) {
   key += std::to_string(static_cast<int64_t>(job.network_gbps * 1000));
   key += job.total_steps > 0 ? "/s" : "/w";
   auto [it, inserted] = shape_of_.try_emplace(std::move(key), static_cast<int32_t>(shapes_.size()));
+  shape_by_job_.emplace(&job, it->second);
   if (!inserted) return it->second;
   Shape shape;
   shape.gpus = std::max(1, job.gpus);
@@ -556,6 +559,19 @@ std::vector<int32_t> Round::QueueOrder(const std::vector<int64_t>* density) cons
   return order;
 }
 
+bool Round::MayPlace(const Shape& shape, int32_t cls) const {
+  const ShapeFit& fit = shape.fit[static_cast<size_t>(cls)];
+  const int32_t k = shape.gpus;
+  if (!(fit.rate > 0) || class_free_[static_cast<size_t>(cls)] < k) return false;
+  if (fit.span_cap > 0) return true;
+  if (!fit.single_node) return false;
+  const auto& buckets = buckets_[static_cast<size_t>(cls)];
+  for (size_t f = static_cast<size_t>(k); f < buckets.size(); ++f) {
+    if (!buckets[f].empty()) return true;
+  }
+  return false;
+}
+
 std::vector<int32_t> Round::FindPlacement(const workload::Job& job, int32_t cls, bool avoid_reserved) {
   std::vector<int32_t> out;
   const Shape& shape = ShapeOf(job);
@@ -710,16 +726,25 @@ void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& cho
     }
     candidates.clear();
     for (size_t c = 0; c < classes.size() && total_free >= shape.gpus; ++c) {
-      if (!(shape.fit[c].rate > 0) || class_free_[c] < shape.gpus) continue;
+      if (MayPlace(shape, static_cast<int32_t>(c))) candidates.push_back(static_cast<int32_t>(c));
+    }
+    // The policy chooses among classes where a placement may exist; the placement and the
+    // envelope are then checked on the chosen class only, and a class that fails is dropped and
+    // the choice made again (cheaper than placing on every class first).
+    Choice choice;
+    while (!candidates.empty()) {
+      choice = choose(qi, candidates);
+      if (choice.cls < 0) break;
+      const auto c = static_cast<size_t>(choice.cls);
       bool avoid = false;
       if (has_reservation()) {
-        const double secs = ExpectedSeconds(job, q.remaining_work, static_cast<int32_t>(c));
+        const double secs = ExpectedSeconds(job, q.remaining_work, choice.cls);
         avoid = static_cast<double>(in_.now) + secs > static_cast<double>(*shadow_);
       }
-      placements[c] = FindPlacement(job, static_cast<int32_t>(c), avoid);
-      if (placements[c].empty()) continue;
-      if (!CanPowerAi(placements[c])) continue;
-      candidates.push_back(static_cast<int32_t>(c));
+      placements[c] = FindPlacement(job, choice.cls, avoid);
+      if (!placements[c].empty() && CanPowerAi(placements[c])) break;
+      candidates.erase(std::find(candidates.begin(), candidates.end(), choice.cls));
+      choice = Choice{};
     }
     if (candidates.empty()) {
       if (easy && !has_reservation()) {
@@ -734,7 +759,6 @@ void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& cho
       plan_.waits.push_back({job.id, qi, has_reservation() ? reserved_reason : no_free});
       continue;
     }
-    const Choice choice = choose(qi, candidates);
     if (choice.cls < 0) {
       plan_.waits.push_back({job.id, qi, choice.wait_reason});
       continue;
@@ -745,7 +769,26 @@ void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& cho
   }
 }
 
-void Round::FillMining(const MineFn& mine, const OffFn& off_reason) {
+Power Round::CurrentSiteIt(int32_t site) const {
+  if (in_.current_mode.empty()) return Power();
+  const fleet::FlatFleet& flat = *in_.flat;
+  Power total;
+  for (size_t node = 0; node < flat.node_count(); ++node) {
+    if (flat.node_site[node] != site) continue;
+    bool on = false;
+    for (int32_t d = flat.node_first_device[node]; d < flat.node_first_device[node] + flat.node_device_count[node]; ++d) {
+      const econ::Mode m = in_.current_mode[static_cast<size_t>(d)];
+      if (m == econ::Mode::kOff) continue;
+      on = true;
+      total += DevicePowerIn(d, m);
+    }
+    if (on) total += flat.node_host_power[node];
+  }
+  return total;
+}
+
+void Round::FillMining(const MineFn& mine, const OffFn& off_reason, const std::vector<int64_t>* limit,
+                       const OffFn& limit_reason) {
   const auto& classes = ix_->classes();
   const auto& slots = ix_->slots();
   for (int32_t s = 0; s < site_count(); ++s) {
@@ -773,11 +816,17 @@ void Round::FillMining(const MineFn& mine, const OffFn& off_reason) {
       return a.first < b.first;
     });
     for (const auto& [c, why] : miners) {
+      int64_t left = limit != nullptr ? (*limit)[static_cast<size_t>(c)] : std::numeric_limits<int64_t>::max();
       for (int32_t slot : classes[static_cast<size_t>(c)].slots) {
         const Slot& sl = slots[static_cast<size_t>(slot)];
         for (int32_t d = sl.first_device; d < sl.first_device + sl.count; ++d) {
           if (!device_up(d) || plan_.mode[static_cast<size_t>(d)] != econ::Mode::kOff) continue;
+          if (left <= 0) {
+            plan_.device_reason[static_cast<size_t>(d)] = limit_reason ? limit_reason(c) : off_reason(c);
+            continue;
+          }
           if (CanSet(d, econ::Mode::kMine)) {
+            --left;
             SetMode(d, econ::Mode::kMine, why);
           } else {
             MarkEnvelopeBinding(s);

@@ -150,7 +150,12 @@ class Round {
   // site, within the envelope; devices left out by the envelope are off with an envelope reason.
   using MineFn = std::function<std::optional<uint32_t>(int32_t cls)>;
   using OffFn = std::function<uint32_t(int32_t cls)>;
-  void FillMining(const MineFn& mine, const OffFn& off_reason);
+  // `limit`, when given, caps the devices mining per class (extra ones are off with
+  // `limit_reason(cls)`).
+  void FillMining(const MineFn& mine, const OffFn& off_reason, const std::vector<int64_t>* limit = nullptr,
+                  const OffFn& limit_reason = nullptr);
+  // IT power of a site under PolicyInput::current_mode (devices + hosts of nodes with a device on).
+  Power CurrentSiteIt(int32_t site) const;
 
   // Fills Plan::site_power and checks the envelope (a violation is a programmer error).
   Plan Finish();
@@ -203,6 +208,9 @@ class Round {
   std::vector<std::vector<Occupancy>> slot_occupancy_;
   // Shapes.
   std::unordered_map<std::string, int32_t> shape_of_;
+  std::unordered_map<const workload::Job*, int32_t> shape_by_job_;  // fast path for repeat lookups
+  // Cheap test whether a placement may exist (exact for single-node gangs without reservations).
+  bool MayPlace(const Shape& shape, int32_t cls) const;
   std::vector<Shape> shapes_;
   // Reason caches (-1 = not built).
   std::vector<int64_t> mine_reason_, unprofitable_reason_, no_mining_reason_, envelope_reason_;

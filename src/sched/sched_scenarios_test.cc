@@ -52,6 +52,7 @@ struct Scenario {
   std::vector<RunningJob> running;
   std::vector<Duration> checkpoint_ago;
   std::vector<uint8_t> up;
+  std::vector<econ::Mode> current;
   std::vector<Power> cap_override;
 };
 
@@ -143,6 +144,13 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
     sc.forecast.gpu_mining = sc.market.gpu_mining;
     sc.forecast.gpu_prices = sc.market.gpu_prices;
   }
+  // What every device does now: `current_mode` for all (default off); running jobs' devices ai.
+  econ::Mode current = econ::Mode::kOff;
+  if (doc["current_mode"]) {
+    const std::string m = doc["current_mode"].as<std::string>();
+    current = m == "mine" ? econ::Mode::kMine : m == "idle" ? econ::Mode::kIdle : econ::Mode::kOff;
+  }
+  sc.current.assign(sc.flat.device_count(), current);
   sc.up.assign(sc.flat.device_count(), 1);
   if (doc["down"]) {
     for (const auto& d : doc["down"]) sc.up[d.as<size_t>()] = 0;
@@ -172,7 +180,10 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
   sc.running_devices.resize(running);
   for (size_t i = 0; i < running; ++i) {
     const YAML::Node& n = doc["running"][i];
-    for (const auto& d : n["devices"]) sc.running_devices[i].push_back(d.as<int32_t>());
+    for (const auto& d : n["devices"]) {
+      sc.running_devices[i].push_back(d.as<int32_t>());
+      sc.current[d.as<size_t>()] = econ::Mode::kAi;
+    }
     RunningJob r;
     r.job = &sc.jobs[queued + i];
     r.devices = sc.running_devices[i];
@@ -289,6 +300,7 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
     in.flat = &sc.flat;
     in.index = c["no_index"] ? nullptr : &index;
     in.device_up = sc.up;
+    in.current_mode = sc.current;
     in.market = &sc.market;
     in.forecast = sc.has_forecast ? &sc.forecast : nullptr;
     in.now = sc.now;
