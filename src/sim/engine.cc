@@ -1049,8 +1049,9 @@ Result<SimResult> Engine::Run() {
       opts_.progress(t);
       next_progress_ = t + kDay;
     }
+    // (A round held back by min_decision_gap, with nothing running, is still to come.)
     if (ended_ && opts_.run_until_drained && running_.empty() && arrivals_pending_ == 0 &&
-        (queue_live_ == 0 || devices_down == 0)) {
+        !round_active_ && (queue_live_ == 0 || devices_down == 0)) {
       break;  // drained, or nothing left that could ever change
     }
   }
