@@ -128,8 +128,10 @@ struct DeviceGroupAssessment {
   double host_ram_gb = 0;
   double host_disk_gb = 0;
   double host_nic_gbps = 0;
-  Power host_power;      // per node
-  Power nameplate_each;  // device
+  Power host_power;        // per node
+  Power nameplate_each;    // device (an ASIC in its configured power mode)
+  std::string mode;        // ASIC power mode as configured ("" = nominal)
+  Hashrate hashrate_each;  // ASIC: SHA-256 hashrate in that mode
   AiClass now = AiClass::kNotSuitable;
   AiClass after_upgrade = AiClass::kNotSuitable;
   std::vector<std::string> reasons;  // why `now` (and what the upgrade fixes)

@@ -24,6 +24,9 @@ struct Unit {
   Power host_share;                 // host power per device (mining rigs: on while mining)
   GpuHourPrice price;               // per GPU-hour, scenario-scaled
   size_t rep = 0;                   // index into the representative FlatFleet (econ calls)
+  bool asic_mode = false;           // mining draws/earns the group's configured ASIC mode
+  Hashrate mode_hashrate;
+  Power mode_power;
 };
 
 // The units of a site plus a one-row-per-unit FlatFleet that econ's functions read.
@@ -55,6 +58,11 @@ Unit MiningUnit(UnitSet& set, const DeviceGroupAssessment& g, int64_t index) {
   u.mines = true;
   u.host_share = HostShare(g);
   u.rep = AddRep(set.rep, &g, nullptr);
+  if (g.kind == catalog::DeviceKind::kAsic && !g.mode.empty()) {
+    u.asic_mode = true;
+    u.mode_hashrate = g.hashrate_each;
+    u.mode_power = g.nameplate_each;
+  }
   return u;
 }
 
@@ -152,6 +160,10 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
         }
       } else if (u.mines) {
         econ::MiningChoice c = econ::BestMining(set.rep, u.rep, market, t, o.power);
+        if (u.asic_mode) {  // an ASIC in a configured power mode
+          c.hashrate = u.mode_hashrate;
+          c.power = u.mode_power;
+        }
         Candidate cd;
         cd.milli = all_milli;
         cd.counts_curtailment = true;
@@ -426,9 +438,9 @@ SiteMoney ComputeSiteMoney(const fleet::Site& site, const econ::SiteEnvelope& en
       for (HashPrice p : sm.hashprice) hp += ToUsdPerThsDay(p);
       hp = hp / static_cast<double>(sm.hours) * static_cast<double>(o.hashprice_scale_permille) /
            1000.0;
-      const double usd_per_hour = ToTerahash(big->asic->hashrate) * hp / 24.0;
+      const double usd_per_hour = ToTerahash(big->hashrate_each) * hp / 24.0;
       const double mwh_per_hour =
-          ToMegawatts(big->asic->power + HostShare(*big)) * env.pue_milli / 1000.0;
+          ToMegawatts(big->nameplate_each + HostShare(*big)) * env.pue_milli / 1000.0;
       const double adder = ToUsdPerMwh(site.tariff.adder);
       if (mwh_per_hour > 0) out.mining_break_even_usd_per_mwh = usd_per_hour / mwh_per_hour - adder;
     }

@@ -50,7 +50,8 @@ double BytesPerParam(Precision p) {
 std::vector<DeviceGroupAssessment> GroupDevices(const fleet::Fleet& fleet) {
   std::vector<DeviceGroupAssessment> groups;
   // key: site, model pointer, node shape
-  using Key = std::tuple<int, const void*, int, bool, int, double, double, double, int64_t, int>;
+  using Key = std::tuple<int, const void*, std::string, int, bool, int, double, double, double,
+                         int64_t, int>;
   std::map<Key, size_t> index;
   for (size_t s = 0; s < fleet.sites.size(); ++s) {
     const fleet::Site& site = fleet.sites[s];
@@ -65,8 +66,10 @@ std::vector<DeviceGroupAssessment> GroupDevices(const fleet::Fleet& fleet) {
                                     ? static_cast<const void*>(d.gpu)
                                     : static_cast<const void*>(d.asic);
             if (model == nullptr || d.count <= 0 || nodes <= 0) continue;
+            const std::string mode = d.kind == catalog::DeviceKind::kAsic ? d.mode : std::string();
             Key key{static_cast<int>(s),
                     model,
+                    mode,
                     node.pcie_lanes_per_gpu,
                     node.nvlink,
                     node.cpu_cores,
@@ -91,7 +94,12 @@ std::vector<DeviceGroupAssessment> GroupDevices(const fleet::Fleet& fleet) {
               g.host_disk_gb = node.disk_gb;
               g.host_nic_gbps = node.nic_gbps;
               g.host_power = node.host_power;
-              g.nameplate_each = d.kind == catalog::DeviceKind::kGpu ? d.gpu->tdp : d.asic->power;
+              g.nameplate_each = d.NameplatePowerEach();
+              g.mode = mode;
+              if (d.kind == catalog::DeviceKind::kAsic) {
+                const catalog::AsicPowerMode* m = mode.empty() ? nullptr : d.asic->Mode(mode);
+                g.hashrate_each = m != nullptr ? m->hashrate : d.asic->hashrate;
+              }
               groups.push_back(std::move(g));
             }
             DeviceGroupAssessment& g = groups[it->second];

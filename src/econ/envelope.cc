@@ -29,12 +29,7 @@ Power SiteNameplateIt(const fleet::Site& site) {
       Power per_rack;
       for (const auto& node : rack.nodes) {
         Power per_node = node.host_power;
-        for (const auto& dev : node.devices) {
-          Power each;
-          if (dev.kind == catalog::DeviceKind::kGpu && dev.gpu != nullptr) each = dev.gpu->tdp;
-          if (dev.kind == catalog::DeviceKind::kAsic && dev.asic != nullptr) each = dev.asic->power;
-          per_node += each * dev.count;
-        }
+        for (const auto& dev : node.devices) per_node += dev.NameplatePowerEach() * dev.count;
         per_rack += per_node * node.count;
       }
       total += per_rack * rack.count;

@@ -37,7 +37,8 @@ struct SiteEnvelope {
   int64_t NameplateUsePermille() const;
 };
 
-// Nameplate IT power of a site, summed over its groups: devices (GPU TDP, ASIC nominal power)
+// Nameplate IT power of a site, summed over its groups: devices (GPU TDP, ASIC power in its
+// configured mode, fleet::DeviceGroup::NameplatePowerEach)
 // plus host power, each multiplied by its rack, node and device counts.
 Power SiteNameplateIt(const fleet::Site& site);
 
