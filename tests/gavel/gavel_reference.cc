@@ -53,6 +53,10 @@ ReferenceFigures RunReference(const workload::GavelTrace& trace,
       round_end = max_finish;
       have_round_end = true;
       now = max_finish;
+    } else if (o.idle_waits_for_gap && need_update && have_reset &&
+               std::find(active.begin(), active.end(), 1) != active.end() &&
+               now < last_reset + o.reset_gap_s) {
+      now = last_reset + o.reset_gap_s;  // rigshift: the held-back round starts when the gap ends
     } else if (next_arrival < n) {
       now = trace.extras[next_arrival].arrival_seconds;
     }

@@ -34,6 +34,10 @@ struct ReferenceOptions {
   double reset_gap_s = 1920;
   bool zero_time_quirk = true;  // Gavel: a reset at t = 0 does not start the gap
   bool integer_steps = true;    // Gavel: int(throughput x round) steps per round
+  // With nothing running while the gap holds the next allocation back, Gavel jumps to the next
+  // arrival; rigshift's engine starts the next round when the gap has passed (arrivals before
+  // then wait for it). true = rigshift's rule.
+  bool idle_waits_for_gap = false;
 };
 
 struct ReferenceFigures {
