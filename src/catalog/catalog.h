@@ -43,7 +43,8 @@ struct GpuModel {
   std::string memory_type;  // "GDDR6X", "HBM3", ...
   double memory_bandwidth_gbs = 0;
   double fp32_tflops = 0;
-  double fp16_tflops = 0;              // dense, tensor cores where the part has them
+  double fp16_tflops = 0;              // dense, tensor cores where the part has them (FP32
+                                       // accumulate); the FP32 rate when no faster FP16 path
   std::optional<double> bf16_tflops;   // absent when the part has no BF16 support
   std::optional<double> int8_tops;
   Power tdp;
@@ -53,7 +54,8 @@ struct GpuModel {
   std::vector<MiningProfile> mining;
   std::string source;        // citation for the spec row
 
-  // Best mining profile for an algorithm, or nullptr.
+  // Best mining profile for an algorithm (highest hashrate, then lower power; the algorithm
+  // name compares like model names), or nullptr.
   const MiningProfile* MiningFor(std::string_view algorithm) const;
 };
 
@@ -74,7 +76,7 @@ struct AsicModel {
   Hashrate hashrate;  // nominal (normal mode)
   Power power;        // nominal (normal mode)
   std::string cooling;  // "air", "hydro", "immersion"
-  std::vector<AsicPowerMode> modes;  // includes "normal"; may add eco/turbo
+  std::vector<AsicPowerMode> modes;  // includes "normal"; may add eco/turbo/bins; ascending power
   std::string source;
 
   // Joules per terahash at the nominal mode.
