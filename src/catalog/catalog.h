@@ -43,16 +43,16 @@ struct GpuModel {
   std::string memory_type;  // "GDDR6X", "HBM3", ...
   double memory_bandwidth_gbs = 0;
   double fp32_tflops = 0;
-  double fp16_tflops = 0;              // dense, tensor cores where the part has them (FP32
-                                       // accumulate); the FP32 rate when no faster FP16 path
-  std::optional<double> bf16_tflops;   // absent when the part has no BF16 support
+  double fp16_tflops = 0;             // dense, tensor cores where the part has them (FP32
+                                      // accumulate); the FP32 rate when no faster FP16 path
+  std::optional<double> bf16_tflops;  // absent when the part has no BF16 support
   std::optional<double> int8_tops;
   Power tdp;
   int pcie_gen = 3;
-  int pcie_lanes = 16;       // lanes the card's edge connector has
-  double nvlink_gbs = 0;     // per-GPU NVLink/Infinity Fabric bandwidth; 0 when none
+  int pcie_lanes = 16;    // lanes the card's edge connector has
+  double nvlink_gbs = 0;  // per-GPU NVLink/Infinity Fabric bandwidth; 0 when none
   std::vector<MiningProfile> mining;
-  std::string source;        // citation for the spec row
+  std::string source;  // citation for the spec row
 
   // Best mining profile for an algorithm (highest hashrate, then lower power; the algorithm
   // name compares like model names), or nullptr.
@@ -73,9 +73,9 @@ struct AsicModel {
   std::string manufacturer;  // "Bitmain", "MicroBT"
   std::string algorithm = "SHA-256";
   int release_year = 0;
-  Hashrate hashrate;  // nominal (normal mode)
-  Power power;        // nominal (normal mode)
-  std::string cooling;  // "air", "hydro", "immersion"
+  Hashrate hashrate;                 // nominal (normal mode)
+  Power power;                       // nominal (normal mode)
+  std::string cooling;               // "air", "hydro", "immersion"
   std::vector<AsicPowerMode> modes;  // includes "normal"; may add eco/turbo/bins; ascending power
   std::string source;
 
@@ -111,7 +111,7 @@ class Catalog {
  private:
   std::vector<GpuModel> gpus_;
   std::vector<AsicModel> asics_;
-  std::unordered_map<std::string, size_t> gpu_index_;   // normalised name/alias -> index
+  std::unordered_map<std::string, size_t> gpu_index_;  // normalised name/alias -> index
   std::unordered_map<std::string, size_t> asic_index_;
 };
 
