@@ -45,9 +45,13 @@ class LineParser {
  public:
   LineParser(const std::string& source, int line) : source_(source), line_(line) {}
 
+  // Column numbers as written (the older 7-column form numbers its columns differently).
+  void SetColumnNumbers(const int* index_of) { index_of_ = index_of; }
+
   Status Error(const Field& f, int index, const std::string& expected) const {
+    const int written = index_of_ != nullptr ? index_of_[index] : index;
     return Status::InvalidArgument(Location(source_, line_, f.column) + ": column " +
-                                   std::to_string(index + 1) + " (" + kColumnNames[index] +
+                                   std::to_string(written + 1) + " (" + kColumnNames[index] +
                                    "): expected " + expected + ", found " + Shown(f.text));
   }
 
@@ -76,6 +80,7 @@ class LineParser {
  private:
   const std::string& source_;
   int line_;
+  const int* index_of_ = nullptr;
 };
 
 }  // namespace
@@ -90,6 +95,7 @@ Result<GavelTrace> ParseGavelTrace(std::string_view text, const std::string& sou
   size_t pos = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // UTF-8 BOM
   int line = 0;
+  int columns = 0;  // 10 or 7, from the first job line
   while (pos < text.size()) {
     ++line;
     size_t eol = text.find('\n', pos);
@@ -100,24 +106,51 @@ Result<GavelTrace> ParseGavelTrace(std::string_view text, const std::string& sou
     if (Trim(row).empty() || row.front() == '#') continue;
 
     // Split on tabs, remembering where each field starts.
-    Field fields[kGavelTraceColumns];
+    Field raw[kGavelTraceColumns];
     int count = 0;
     size_t start = 0;
     for (size_t i = 0; i <= row.size(); ++i) {
       if (i == row.size() || row[i] == '\t') {
         if (count < kGavelTraceColumns) {
-          fields[count] = {row.substr(start, i - start), static_cast<int>(start + 1)};
+          raw[count] = {row.substr(start, i - start), static_cast<int>(start + 1)};
         }
         ++count;
         start = i + 1;
       }
     }
-    if (count != kGavelTraceColumns) {
+    if (columns == 0 && (count == kGavelTraceColumns || count == kGavelOldTraceColumns)) {
+      columns = count;  // the first job line decides the form
+    }
+    if (count != columns || columns == 0) {
+      const bool old = columns == kGavelOldTraceColumns;
       return Status::InvalidArgument(
-          Location(source, line, 1) + ": expected " + std::to_string(kGavelTraceColumns) +
-          " tab-separated columns (job type, command, working directory, steps argument, needs "
-          "data, total steps, scale factor, priority weight, SLO, arrival time), found " +
-          std::to_string(count));
+          Location(source, line, 1) + ": expected " +
+          (old ? std::to_string(kGavelOldTraceColumns) +
+                     " tab-separated columns, as the lines before (Gavel's older form: job type, "
+                     "command, steps argument, needs data, total steps, arrival time, scale "
+                     "factor)"
+               : std::to_string(kGavelTraceColumns) +
+                     " tab-separated columns (job type, command, working directory, steps "
+                     "argument, needs data, total steps, scale factor, priority weight, SLO, "
+                     "arrival time)" +
+                     (columns == 0 ? std::string(" or Gavel's older 7") : std::string())) +
+          ", found " + std::to_string(count));
+    }
+    // Map to the 10-column layout; the older form has no working directory, weight or SLO.
+    Field fields[kGavelTraceColumns];
+    int index_of[kGavelTraceColumns];  // column number as written, for messages
+    for (int k = 0; k < kGavelTraceColumns; ++k) index_of[k] = k;
+    if (columns == kGavelTraceColumns) {
+      for (int k = 0; k < kGavelTraceColumns; ++k) fields[k] = raw[k];
+    } else {
+      // old: 0 type, 1 command, 2 steps arg, 3 needs data, 4 steps, 5 arrival, 6 scale
+      const int from[kGavelTraceColumns] = {0, 1, -1, 2, 3, 4, 6, -1, -1, 5};
+      for (int k = 0; k < kGavelTraceColumns; ++k) {
+        index_of[k] = from[k];
+        if (from[k] >= 0) fields[k] = raw[from[k]];
+      }
+      fields[7] = {"1", 0};
+      fields[8] = {"-1", 0};
     }
     if (trace.jobs.size() >= kMaxGavelJobs) {
       return Status::OutOfRange(Location(source, line) + ": more than " +
@@ -125,6 +158,7 @@ Result<GavelTrace> ParseGavelTrace(std::string_view text, const std::string& sou
     }
 
     LineParser p(source, line);
+    p.SetColumnNumbers(index_of);
     GavelJobExtras extra;
     extra.line = line;
     Job job;

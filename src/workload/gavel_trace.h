@@ -12,6 +12,11 @@
 //   9 SLO               number; -1 (or any value <= 0) = none
 //  10 arrival time      seconds >= 0 from the start of the trace (fractions allowed)
 //
+// Gavel's older traces (msr_seed0/*.trace, Philly-derived) have 7 columns: job type, command,
+// steps argument, needs data, total steps, arrival time, scale factor; a file in that form is
+// read the same way (no working directory, priority weight 1, no SLO). The form is decided by the
+// first job line; every line must then have the same number of columns.
+//
 // Each line becomes a workload::Job: id = 0-based line number among the jobs (Gavel's job id),
 // name = "gavel-<id>", job_type, total_steps, gpus = scale factor, priority_weight, arrival =
 // `origin` + the arrival rounded to the nearest second (TimePoint is whole seconds), a training
@@ -45,6 +50,7 @@ inline constexpr int64_t kMaxGavelSteps = int64_t{1} << 50;
 inline constexpr int32_t kMaxGavelScaleFactor = 1 << 16;
 inline constexpr double kMaxGavelArrivalSeconds = 1e11;  // about 3,000 years
 inline constexpr int kGavelTraceColumns = 10;
+inline constexpr int kGavelOldTraceColumns = 7;  // msr_seed0 form
 
 // Columns that rigshift's Job does not hold but a user of the trace may want back.
 struct GavelJobExtras {

@@ -66,6 +66,37 @@ TEST(GavelTrace, SkipsBlankAndCommentLinesAndAcceptsCrlf) {
   EXPECT_EQ(r->jobs[1].id, 1);  // ids count jobs, not lines
 }
 
+TEST(GavelTrace, ReadsGavelsOlderSevenColumnForm) {
+  // msr_seed0 form: job type, command, steps argument, needs data, total steps, arrival, scale.
+  auto r = ParseGavelTrace(
+      "Transformer (batch size 128)\tpython3 train.py\t-step\t1\t79561\t0.000000\t1\n"
+      "A3C\tpython3 main.py\t--max-steps\t0\t1066\t1511.4\t4\n",
+      "msr.trace");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->jobs.size(), 2u);
+  EXPECT_EQ(r->jobs[1].job_type, "A3C");
+  EXPECT_EQ(r->jobs[1].total_steps, 1066);
+  EXPECT_EQ(r->jobs[1].gpus, 4);
+  EXPECT_EQ(r->jobs[1].arrival, 1511);
+  EXPECT_DOUBLE_EQ(r->jobs[1].priority_weight, 1.0);
+  EXPECT_EQ(r->extras[1].num_steps_arg, "--max-steps");
+  EXPECT_TRUE(r->extras[1].working_directory.empty());
+  EXPECT_DOUBLE_EQ(r->extras[1].slo, -1.0);
+}
+
+TEST(GavelTrace, OlderFormErrorsNameTheColumnsAsWritten) {
+  auto r = ParseGavelTrace("A\tcmd\t-n\t1\t10\t0\t1\nB\tcmd\t-n\t1\t10\t5\tzero\n", "m.trace");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("m.trace:2:17: column 7 (scale factor)"), std::string::npos)
+      << r.status().message();
+  auto mixed = ParseGavelTrace("A\tcmd\t-n\t1\t10\t0\t1\n" + Line(), "m.trace");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.status().message().find("m.trace:2:1: expected 7 tab-separated columns, as the "
+                                          "lines before"),
+            std::string::npos)
+      << mixed.status().message();
+}
+
 TEST(GavelTrace, EmptyTextIsAnEmptyTrace) {
   auto r = ParseGavelTrace("", "t.trace");
   ASSERT_TRUE(r.ok());
@@ -163,6 +194,17 @@ TEST(GavelTrace, LoadsTheShippedTraces) {
   int64_t gpus = 0;
   for (const Job& j : big->jobs) gpus += j.gpus;
   EXPECT_EQ(gpus, 1377 + 176 * 2 + 291 * 4 + 98 * 8);  // scale factors counted with cut -f7
+  // Every shipped trace loads: the 10-column physical-cluster ones and the 7-column msr_seed0 ones.
+  size_t msr_jobs = 0;
+  for (const auto& sub : {"physical_cluster", "msr_seed0"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir + "/" + sub)) {
+      auto t = LoadGavelTrace(entry.path().string());
+      ASSERT_TRUE(t.ok()) << t.status().ToString();
+      EXPECT_FALSE(t->jobs.empty()) << entry.path();
+      if (std::string(sub) == "msr_seed0") msr_jobs += t->jobs.size();
+    }
+  }
+  EXPECT_EQ(msr_jobs, 15264u);  // the data README's count
 }
 
 }  // namespace
