@@ -1,0 +1,21 @@
+# cmake -DCMD="prog|arg|..." -DEXPECT_RC=N [-DEXPECT_STDOUT=regex] [-DEXPECT_STDERR=regex]
+#       [-DEXPECT_STDOUT_EMPTY=ON] -P check_command.cmake
+# Runs a command and checks its exit code and what it printed where.
+string(REPLACE "|" ";" argv "${CMD}")
+execute_process(COMMAND ${argv} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(failed "")
+if(NOT rc EQUAL EXPECT_RC)
+  string(APPEND failed "exit code ${rc}, expected ${EXPECT_RC}\n")
+endif()
+if(DEFINED EXPECT_STDOUT AND NOT out MATCHES "${EXPECT_STDOUT}")
+  string(APPEND failed "stdout does not match '${EXPECT_STDOUT}'\n")
+endif()
+if(DEFINED EXPECT_STDERR AND NOT err MATCHES "${EXPECT_STDERR}")
+  string(APPEND failed "stderr does not match '${EXPECT_STDERR}'\n")
+endif()
+if(EXPECT_STDOUT_EMPTY AND NOT out STREQUAL "")
+  string(APPEND failed "stdout is not empty\n")
+endif()
+if(failed)
+  message(FATAL_ERROR "${failed}--- stdout:\n${out}--- stderr:\n${err}")
+endif()
