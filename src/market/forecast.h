@@ -68,4 +68,12 @@ StepSeries<T> Forecast(const StepSeries<T>& series, TimePoint now, int horizon,
   return out;
 }
 
+// The market as a policy may see it at `now` (sched::PolicyInput::forecast): every series of `m`
+// (electricity, hashprice, GPU mining) holds the known value of the step containing `now`
+// followed by Forecast() over the steps that start within (now, now + horizon]; At() clamps
+// outside that window. GPU-hour prices and the description are copied. Cheap enough to call every
+// simulated hour (horizon x lookback additions per series; no history is copied).
+MarketData ForecastMarket(const MarketData& m, TimePoint now, Duration horizon,
+                          const ForecastOptions& options = {});
+
 }  // namespace rigshift::market

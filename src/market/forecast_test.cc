@@ -67,3 +67,34 @@ TEST(ForecastTest, DailySeriesUsesTheLastDays) {
 
 }  // namespace
 }  // namespace rigshift::market
+
+namespace rigshift::market {
+namespace {
+
+// The market a policy sees: the current hour as it is, then the same-hour forecast; changing
+// anything after `now` changes nothing.
+TEST(ForecastMarketTest, KnownHourThenForecastWithoutTheFuture) {
+  MarketData m;
+  m.electricity["ercot"] = TenDays();
+  m.hashprice.start = YearStart(2022);
+  m.hashprice.step = kDay;
+  for (int d = 0; d < 10; ++d) m.hashprice.values.push_back(UsdPerThsDay(0.1 + 0.01 * d));
+  TimePoint now = YearStart(2022) + (8 * 24 + 10) * kHour + 600;  // day 8, 10:10
+  MarketData f = ForecastMarket(m, now, 48 * kHour);
+  const PriceSeries& e = f.electricity.at("ercot");
+  EXPECT_EQ(e.At(now), UsdPerMwh(810));
+  // Day 8 11:00: the mean of 11:00 on days 1..7 = 100 x 28 / 7 + 11.
+  EXPECT_EQ(e.At(now + kHour), UsdPerMwh(411));
+  EXPECT_EQ(e.values.size(), 1u + 48u);
+  EXPECT_EQ(f.hashprice.At(now), UsdPerThsDay(0.18));
+  EXPECT_EQ(f.hashprice.values.size(), 1u + 2u);
+
+  MarketData changed = m;
+  auto& v = changed.electricity["ercot"].values;
+  for (size_t i = 8 * 24 + 11; i < v.size(); ++i) v[i] = UsdPerMwh(-500);
+  MarketData g = ForecastMarket(changed, now, 48 * kHour);
+  EXPECT_EQ(g.electricity.at("ercot").values, e.values);
+}
+
+}  // namespace
+}  // namespace rigshift::market
