@@ -130,14 +130,14 @@ void RenderSite(const SiteSummary& s, bool is_total, std::string* out) {
   }
 }
 
-nlohmann::json ModelCounts(const std::vector<ModelCount>& v) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json ModelCounts(const std::vector<ModelCount>& v) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const ModelCount& m : v) out.push_back({{"model", m.model}, {"count", m.count}});
   return out;
 }
 
-nlohmann::json SiteJson(const SiteSummary& s, bool is_total) {
-  nlohmann::json j;
+nlohmann::ordered_json SiteJson(const SiteSummary& s, bool is_total) {
+  nlohmann::ordered_json j;
   if (!is_total) {
     j["id"] = s.id;
     j["name"] = s.name;
@@ -151,7 +151,7 @@ nlohmann::json SiteJson(const SiteSummary& s, bool is_total) {
   j["gpus"] = s.gpus;
   j["asics"] = s.asics;
   j["gpus_by_model"] = ModelCounts(s.gpus_by_model);
-  nlohmann::json segs = nlohmann::json::object();
+  nlohmann::ordered_json segs = nlohmann::ordered_json::object();
   for (const SegmentCount& c : s.gpus_by_segment) segs[catalog::GpuSegmentName(c.segment)] = c.count;
   j["gpus_by_segment"] = segs;
   j["asics_by_model"] = ModelCounts(s.asics_by_model);
@@ -171,7 +171,7 @@ nlohmann::json SiteJson(const SiteSummary& s, bool is_total) {
   j["gpus_with_bf16"] = s.gpus_with_bf16;
   j["fp16_tflops_without_bf16"] = s.fp16_tflops_without_bf16;
   j["sha256_ths"] = ToTerahash(s.sha256_hashrate);
-  nlohmann::json algs = nlohmann::json::array();
+  nlohmann::ordered_json algs = nlohmann::ordered_json::array();
   for (const AlgorithmHashrate& a : s.gpu_hashrate) {
     algs.push_back({{"algorithm", a.algorithm},
                     {"hashrate_hs", static_cast<double>(a.hashrate.raw()) * 1e3},
@@ -198,15 +198,15 @@ std::string RenderSummaryText(const FleetSummary& summary) {
 }
 
 std::string RenderSummaryJson(const FleetSummary& summary) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["fleet"] = summary.fleet_name;
   j["source_file"] = summary.source_file;
-  nlohmann::json sites = nlohmann::json::array();
+  nlohmann::ordered_json sites = nlohmann::ordered_json::array();
   for (const SiteSummary& s : summary.sites) sites.push_back(SiteJson(s, false));
   j["sites"] = sites;
   j["total"] = SiteJson(summary.total, true);
   // Replace invalid UTF-8 in user strings rather than throw.
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace rigshift::fleet
