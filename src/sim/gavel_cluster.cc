@@ -112,6 +112,8 @@ Result<fleet::Fleet> BuildPlainCluster(const PlainClusterSpec& spec,
     rack.id = catalog::NormaliseModelName(type);
     const int32_t full = count / options.gpus_per_node;
     const int32_t rest = count % options.gpus_per_node;
+    // A named copy: clang 14 cannot capture a structured binding in a lambda.
+    const std::string& model_name = type;
     auto add_nodes = [&](int32_t nodes, int32_t per_node, const std::string& id) {
       fleet::NodeGroup node;
       node.id = id;
@@ -123,7 +125,7 @@ Result<fleet::Fleet> BuildPlainCluster(const PlainClusterSpec& spec,
       node.pcie_lanes_per_gpu = 16;
       node.host_power = options.host_power;
       fleet::DeviceGroup dev;
-      dev.model = type;
+      dev.model = model_name;
       dev.count = per_node;
       dev.kind = catalog::DeviceKind::kGpu;
       dev.gpu = gpu;
