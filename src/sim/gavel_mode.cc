@@ -21,6 +21,12 @@ GavelFigures FiguresOf(const SimResult& result) {
 Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
                           const workload::GavelThroughputs& throughputs,
                           const fleet::Fleet& fleet, const GavelModeOptions& options) {
+  return RunGavel(jobs, throughputs.ToStepThroughputs(), fleet, options);
+}
+
+Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
+                          const workload::StepThroughputs& steps, const fleet::Fleet& fleet,
+                          const GavelModeOptions& options) {
   if (jobs.empty()) return Status::InvalidArgument("gavel mode: the trace has no jobs");
   if (options.round_length <= 0) {
     return Status::InvalidArgument("gavel mode: the round length must be > 0 s");
@@ -28,7 +34,7 @@ Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
   const fleet::FlatFleet flat = fleet::Flatten(fleet);
 
   workload::SpeedModelOptions speed_options;
-  speed_options.steps = throughputs.ToStepThroughputs();
+  speed_options.steps = steps;
   workload::SpeedModel speed(std::move(speed_options));
   for (const auto* gpu : flat.gpu) {
     if (gpu != nullptr) speed.Register(*gpu);

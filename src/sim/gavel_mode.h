@@ -58,6 +58,11 @@ struct GavelRun {
 Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
                           const workload::GavelThroughputs& throughputs,
                           const fleet::Fleet& fleet, const GavelModeOptions& options = {});
+// The same with the throughputs already in the SpeedModel's form (GavelThroughputs::
+// ToStepThroughputs), for callers that loaded them that way (the CLI).
+Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
+                          const workload::StepThroughputs& steps, const fleet::Fleet& fleet,
+                          const GavelModeOptions& options = {});
 
 // The figures of a finished run.
 GavelFigures FiguresOf(const SimResult& result);
