@@ -84,6 +84,30 @@ std::string Payback(const StrategyResult& r) {
 
 std::string Heading(const std::string& s) { return "\n" + s + "\n"; }
 
+// Table money: "5.16M", "-22.4M", "519k", "812" (the header says USD).
+std::string M(Money m) {
+  const double v = ToUsd(m), a = std::fabs(v);
+  if (a >= 1e9) return FormatFixed(v / 1e9, 2) + "B";
+  if (a >= 1e8) return FormatFixed(v / 1e6, 0) + "M";
+  if (a >= 1e6) return FormatFixed(v / 1e6, 2) + "M";
+  if (a >= 1e4) return FormatFixed(v / 1e3, 0) + "k";
+  return FormatFixed(v, 0);
+}
+
+const char* ShortClass(AiClass c) {
+  switch (c) {
+    case AiClass::kNotSuitable:
+      return "no";
+    case AiClass::kInferenceAfterUpgrade:
+      return "needs host";
+    case AiClass::kInferenceReady:
+      return "inference";
+    case AiClass::kTrainingCapable:
+      return "training";
+  }
+  return "?";
+}
+
 std::string Annualised(Money window_margin, const Assessment& a) {
   const double hours = static_cast<double>(a.to - a.from) / 3600.0;
   if (hours <= 0) return "-";
@@ -120,17 +144,16 @@ std::string RenderText(const Assessment& a) {
                 100, "    ", "  ");
   }
 
-  out << Heading("MONEY (window totals; NPV and payback over the horizon)");
+  out << Heading("MONEY, USD (window totals; NPV and payback over the horizon)");
   {
     Table t({"site", "strategy", "mining", "AI", "energy", "opex", "capex", "margin/yr", "NPV",
              "payback"},
             "llrrrrrrrr");
     t.SetMaxWidth(0, 14);
     auto add = [&](const std::string& site, const StrategyResult& r, bool rec) {
-      t.Row({site, std::string(StrategyName(r.strategy)) + (rec ? " *" : ""),
-             FormatMoneyShort(r.revenue_mining), FormatMoneyShort(r.revenue_ai),
-             FormatMoneyShort(r.energy_cost), FormatMoneyShort(r.opex), FormatMoneyShort(r.capex),
-             Annualised(r.margin, a), FormatMoneyShort(r.npv), Payback(r)});
+      t.Row({site, std::string(StrategyName(r.strategy)) + (rec ? " *" : ""), M(r.revenue_mining),
+             M(r.revenue_ai), M(r.energy_cost), M(r.opex), M(r.capex), Annualised(r.margin, a),
+             M(r.npv), Payback(r)});
     };
     for (const auto& s : a.sites) {
       for (const auto& r : s.strategies) add(s.id, r, r.strategy == s.recommended);
@@ -172,26 +195,28 @@ std::string RenderText(const Assessment& a) {
   }
 
   if (!a.sensitivity.empty()) {
-    out << Heading("SENSITIVITY (fleet NPV)");
+    out << Heading("SENSITIVITY (fleet NPV, USD)");
     Table t({"scenario", "keep-mining", "convert", "hybrid", "best"}, "lrrrl");
     for (const auto& r : a.sensitivity) {
-      t.Row({r.scenario, FormatMoneyShort(r.npv[0]), FormatMoneyShort(r.npv[1]),
-             FormatMoneyShort(r.npv[2]), StrategyName(r.best)});
+      t.Row({r.scenario, M(r.npv[0]), M(r.npv[1]), M(r.npv[2]), StrategyName(r.best)});
     }
     out << t.Render();
   }
 
   out << Heading("AI SUITABILITY (device groups)");
   {
-    Table t({"site", "devices", "model", "host", "now", "after upgrade", "USD/GPU-h"}, "lrllllr");
+    Table t({"site", "devices", "model", "host", "now", "upgraded", "USD/GPU-h"}, "lrllllr");
     t.SetMaxWidth(0, 12);
     t.SetMaxWidth(2, 22);
+    t.SetMaxWidth(3, 22);
     for (const auto& g : a.groups) {
       t.Row({a.sites[static_cast<size_t>(g.site)].id, FormatCount(g.devices), g.model, HostShape(g),
-             AiClassName(g.now), AiClassName(g.after_upgrade),
+             ShortClass(g.now), ShortClass(g.after_upgrade),
              g.gpu ? FormatFixed(ToUsdPerGpuHour(g.gpu_hour_price), 2) : "-"});
     }
     out << t.Render();
+    out << "  Classes: training = training-capable; inference = inference-ready; needs host = "
+           "inference after a\n  host upgrade; no = not suitable. Reasons:\n";
     std::set<std::string> said;
     for (const auto& g : a.groups) {
       std::string key = g.model + "|" + HostShape(g);
@@ -274,13 +299,14 @@ std::string RenderText(const Assessment& a) {
 
   out << Heading("UPGRADE PLAN (what convert buys; hybrid buys the subset it uses)");
   for (const auto& s : a.sites) {
-    out << "  " << s.id << ": " << FormatCount(s.convert_plan.ai_gpus) << " AI GPUs"
-        << (s.convert_plan.refit_servers > 0
-                ? " in " + FormatCount(s.convert_plan.refit_servers) + " new servers"
-                : "")
-        << ", capex " << FormatMoneyShort(s.convert_plan.capex) << ", opex "
-        << FormatMoneyShort(s.convert_plan.monthly_opex) << "/month; hybrid capex "
-        << FormatMoneyShort(s.hybrid_plan.capex) << "\n";
+    out << Wrap(s.id + ": " + FormatCount(s.convert_plan.ai_gpus) + " AI GPUs" +
+                    (s.convert_plan.refit_servers > 0
+                         ? " in " + FormatCount(s.convert_plan.refit_servers) + " new servers"
+                         : std::string()) +
+                    ", capex " + FormatMoneyShort(s.convert_plan.capex) + ", opex " +
+                    FormatMoneyShort(s.convert_plan.monthly_opex) + "/month; hybrid capex " +
+                    FormatMoneyShort(s.hybrid_plan.capex),
+                100, "    ", "  ");
     if (s.convert_plan.items.empty()) continue;
     Table t({"item", "qty", "unit", "total"}, "lrrr");
     t.SetMaxWidth(0, 62);
