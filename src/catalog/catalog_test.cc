@@ -204,6 +204,27 @@ TEST(CatalogModels, MiningForPicksTheHighestHashrate) {
   EXPECT_EQ(c.FindGpu("H100")->MiningFor("Ethash"), nullptr);
 }
 
+TEST(CatalogModels, DerivedEtchashProfilesCopyTheCardsEthashRow) {
+  // data/catalog/README.md: a derived Etchash row carries the card's cited Ethash figure.
+  int derived = 0;
+  for (const GpuModel& g : Catalog::Builtin().gpus()) {
+    for (const MiningProfile& p : g.mining) {
+      if (p.source.rfind("derived:", 0) != 0) continue;
+      SCOPED_TRACE(g.name);
+      EXPECT_EQ(p.algorithm, "Etchash");
+      bool matches = false;
+      for (const MiningProfile& q : g.mining) {
+        matches = matches || (q.algorithm == "Ethash" && q.hashrate == p.hashrate &&
+                              q.power == p.power && q.source.rfind("derived:", 0) != 0);
+      }
+      EXPECT_TRUE(matches);
+      ++derived;
+    }
+  }
+  EXPECT_GE(derived, 15);
+  EXPECT_NE(Catalog::Builtin().FindGpu("RX 580")->MiningFor("Etchash"), nullptr);
+}
+
 TEST(CatalogModels, AsicEfficiencyAndModes) {
   const Catalog& c = Catalog::Builtin();
   const AsicModel* s19pro = c.FindAsic("S19 Pro");
