@@ -155,8 +155,8 @@ std::string GpuCard(const GpuModel& g) {
   s += "  memory:     " + Exact(g.memory_gb) + " GB " + g.memory_type + ", " +
        Exact(g.memory_bandwidth_gbs) + " GB/s\n";
   s += "  compute:    FP32 " + Exact(g.fp32_tflops) + " TFLOPS, FP16 " + Exact(g.fp16_tflops) +
-       " TFLOPS, BF16 " + (g.bf16_tflops ? Exact(*g.bf16_tflops) + " TFLOPS" : "n/a") +
-       ", INT8 " + (g.int8_tops ? Exact(*g.int8_tops) + " TOPS" : "n/a") + " (dense)\n";
+       " TFLOPS, BF16 " + (g.bf16_tflops ? Exact(*g.bf16_tflops) + " TFLOPS" : "n/a") + ", INT8 " +
+       (g.int8_tops ? Exact(*g.int8_tops) + " TOPS" : "n/a") + " (dense)\n";
   s += "  power:      TDP " + Exact(ToWatts(g.tdp)) + " W\n";
   s += "  host link:  PCIe gen" + std::to_string(g.pcie_gen) + " x" + std::to_string(g.pcie_lanes) +
        (g.nvlink_gbs > 0 ? ", NVLink/IF " + Exact(g.nvlink_gbs) + " GB/s" : ", no NVLink") + "\n";
