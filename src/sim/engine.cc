@@ -33,6 +33,7 @@ EngineOptions EngineOptions::GavelRounds(Duration round_length) {
   o.round_length = round_length;
   o.round_ends_when_work_ends = true;
   o.epoch = 0;
+  o.min_decision_gap = 0;
   o.run_until_drained = true;
   o.preemption_costs = false;
   o.economics = false;
@@ -173,6 +174,8 @@ class Engine {
   void Enqueue(int32_t j, TimePoint now);
   void ScheduleCompletion(int32_t j);
   double RemainingAt(const JobState& js, TimePoint t) const;
+  // Healthy GPUs that run no job.
+  int64_t FreeGpus() const { return gpus_total_ - gpus_down_ - gpus_busy_; }
 
   // Decisions.
   void Decide(TimePoint now, const char* trigger);
@@ -222,6 +225,7 @@ class Engine {
   int64_t queue_live_ = 0;
   std::vector<int32_t> running_;
   int64_t arrivals_pending_ = 0;
+  int64_t gpus_total_ = 0, gpus_down_ = 0, gpus_busy_ = 0;
 
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
   TimePoint now_ = 0;
@@ -337,6 +341,7 @@ Status Engine::Setup() {
 void Engine::BuildGroups() {
   const size_t n = flat_.device_count();
   device_group_.assign(n, 0);
+  for (size_t d = 0; d < n; ++d) gpus_total_ += flat_.kind[d] == catalog::DeviceKind::kGpu ? 1 : 0;
   std::map<std::tuple<int32_t, const void*, int64_t, int64_t, int64_t>, int32_t> key_to_group;
   std::map<std::pair<int, std::string>, int32_t> usage_index;
   for (size_t d = 0; d < n; ++d) {
@@ -608,6 +613,7 @@ void Engine::StartJob(int32_t j, const std::vector<int32_t>& devices, TimePoint 
   const market::GpuHourPriceTable* table = opts_.economics ? &in_.market->gpu_prices : nullptr;
   for (int32_t d : devices) {
     device_job_[static_cast<size_t>(d)] = j;
+    ++gpus_busy_;
     SetMode(d, Mode::kAi);
     if (table) {
       const catalog::GpuModel* gpu = flat_.gpu[static_cast<size_t>(d)];
@@ -664,6 +670,7 @@ void Engine::StopJob(int32_t j, TimePoint now, bool failure) {
   ++result_.jobs.preemptions;
   for (int32_t d : js.devices) {
     device_job_[static_cast<size_t>(d)] = -1;
+    --gpus_busy_;
     sites_[static_cast<size_t>(flat_.site[static_cast<size_t>(d)])].ai_price_sum -= device_ai_price_[static_cast<size_t>(d)];
     device_ai_price_[static_cast<size_t>(d)] = 0;
     if (up_[static_cast<size_t>(d)]) SetMode(d, Mode::kIdle);
@@ -685,6 +692,7 @@ void Engine::CompleteJob(int32_t j, TimePoint now) {
   js.completion = now;
   for (int32_t d : js.devices) {
     device_job_[static_cast<size_t>(d)] = -1;
+    --gpus_busy_;
     sites_[static_cast<size_t>(flat_.site[static_cast<size_t>(d)])].ai_price_sum -= device_ai_price_[static_cast<size_t>(d)];
     device_ai_price_[static_cast<size_t>(d)] = 0;
     SetMode(d, Mode::kIdle);
@@ -848,9 +856,11 @@ void Engine::Decide(TimePoint now, const char* trigger) {
          reason_of(run_reason));
     in_run = false;
   };
+  if (std::equal(plan.mode.begin(), plan.mode.end(), mode_.begin())) return;  // nothing changes
   for (size_t d = 0; d < n; ++d) {
     Mode want = plan.mode[d];
     Mode have = mode_[d];
+    if (want == have) continue;  // the common case: one compare per device
     if (!up_[d]) continue;
     if (device_job_[d] >= 0) {
       if (want != Mode::kAi) ++result_.stats.plan_errors;
@@ -911,6 +921,7 @@ Result<SimResult> Engine::Run() {
         case EventKind::kDeviceRepair: {
           const size_t d = static_cast<size_t>(e.id);
           up_[d] = 1;
+          if (flat_.kind[d] == catalog::DeviceKind::kGpu) --gpus_down_;
           Group& g = groups_[static_cast<size_t>(device_group_[d])];
           g.down--;
           g.count[kOff]++;
@@ -931,6 +942,7 @@ Result<SimResult> Engine::Run() {
           if (device_job_[d] >= 0) StopJob(device_job_[d], t, /*failure=*/true);
           SetMode(static_cast<int32_t>(d), Mode::kOff);
           up_[d] = 0;
+          if (flat_.kind[d] == catalog::DeviceKind::kGpu) ++gpus_down_;
           Group& g = groups_[static_cast<size_t>(device_group_[d])];
           g.count[kOff]--;
           g.down++;
@@ -988,7 +1000,8 @@ Result<SimResult> Engine::Run() {
           }
           Enqueue(static_cast<int32_t>(e.id), t);
           job_set_changed_ = true;
-          mark(opts_.decide_on.arrival, "arrival");
+          mark(opts_.decide_on.arrival && (!opts_.decide_on.arrival_needs_free_gpu || FreeGpus() > 0),
+               "arrival");
           if (rounds && !round_active_) round_boundary = true;
           break;
         }

@@ -112,6 +112,9 @@ struct DemandResponseProgram {
 // Which event kinds are decision points in event mode.
 struct DecisionTriggers {
   bool arrival = true;
+  // An arrival is a decision point only while some healthy GPU runs no job (otherwise nothing can
+  // start until a completion, failure or epoch; policies that preempt on arrival see it then).
+  bool arrival_needs_free_gpu = true;
   bool completion = true;
   bool price_change = true;
   bool failure = true;  // failures and repairs
@@ -143,7 +146,10 @@ struct EngineOptions {
   // Event mode.
   Duration epoch = kHour;  // 0: no epoch decisions
   DecisionTriggers decide_on;
-  Duration min_decision_gap = 0;
+  // Event-triggered decisions closer than this to the previous one wait for it (coalescing bursts
+  // of arrivals and completions: 5 minutes, the live controller's epoch). Epochs are not delayed
+  // beyond it.
+  Duration min_decision_gap = 300;
 
   // Round mode (Gavel): > 0 switches decision points to rounds of this length. In round mode
   // `min_decision_gap` holds a changed job set back until that long after the last decision

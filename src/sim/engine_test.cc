@@ -33,6 +33,7 @@ EngineOptions Window(TimePoint start, Duration length) {
   o.start = start;
   o.end = start + length;
   o.failures.enabled = false;
+  o.min_decision_gap = 0;
   return o;
 }
 
@@ -266,6 +267,27 @@ TEST(Engine, SameSeedSameJson) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
   EXPECT_NE(a.find("\"device_failures\""), std::string::npos);
+}
+
+// Bursts of events are coalesced: with a 300 s gap, the arrivals at t=10 and t=20 wait for one
+// decision at t=300; an arrival while every GPU is busy is not a decision point.
+TEST(Engine, EventDecisionsAreCoalescedAndSkippedWhenNothingCanStart) {
+  World w(MakeFleet({{"RTX 3090", 1}}), MakeMarket(kT0, {50, 50}, 0.10));
+  w.jobs = {MakeJob(0, kT0, 1000), MakeJob(1, kT0 + 10, 100), MakeJob(2, kT0 + 20, 100)};
+  ScriptedPolicy policy(&w.speed);
+  policy.other_mode = econ::Mode::kIdle;
+  EngineOptions o = Window(kT0, 2 * kHour);
+  o.epoch = 0;
+  o.min_decision_gap = 300;
+  auto r = Simulate(w.Inputs(), policy, {}, o);
+  ASSERT_TRUE(r.ok());
+  // t=0 (arrival, GPU free); t=10, t=20: GPU busy -> no decision; t=1000 completion; t=1100
+  // completion is within 300 s of 1000 -> deferred to 1300; t=1300; t=1400 completion -> 1600.
+  ASSERT_GE(policy.calls.size(), 2u);
+  EXPECT_EQ(policy.calls[0], kT0);
+  EXPECT_EQ(policy.calls[1], kT0 + 1000);
+  EXPECT_EQ(policy.calls[2], kT0 + 1300);
+  EXPECT_EQ(r->jobs.finished, 3);
 }
 
 TEST(Engine, RejectsBadInputs) {
