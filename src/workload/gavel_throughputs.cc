@@ -1,6 +1,7 @@
 #include "workload/gavel_throughputs.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
