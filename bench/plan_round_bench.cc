@@ -12,6 +12,7 @@
 // Run: build-*/bench/plan_round_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "fleet/model.h"
 #include "market/series.h"
 #include "sched/fleet_index.h"
+#include "sched/incremental.h"
 #include "sched/policy.h"
 #include "workload/job.h"
 
@@ -230,6 +232,45 @@ void BM_RigshiftRoundBuildingIndex(benchmark::State& state) { RunPolicy(state, "
 void BM_BackfillMineRound(benchmark::State& state) { RunPolicy(state, "backfill-mine", true); }
 void BM_MineOnlyRound(benchmark::State& state) { RunPolicy(state, "mine-only", true); }
 
+// One job arrives (placed by IncrementalPlanner: a 2-GPU job, 16 GB) and then ends (its GPUs go
+// back to mining, with the head of the queue tried first): two events per iteration.
+void BM_IncrementalArrivalThenEnd(benchmark::State& state) {
+  World& x = TheWorld();
+  const PolicyOptions options;
+  const PolicyInput in = InputOf(x, true);
+  auto policy = MakePolicy("rigshift", options);
+  Rng rng(7);
+  const Plan plan = (*policy)->Decide(in, rng);
+  IncrementalPlanner planner(in, options, plan);
+  workload::Job job;
+  job.id = 999999;
+  job.gpus = 2;
+  job.min_memory_gb = 16;
+  job.work_gpu_seconds = 4.0 * kHour * 2;
+  const QueuedJob q{&job, job.work_gpu_seconds, 0, x.now, 0};
+  // The head of the waiting queue: jobs the round left waiting (none fit, typically).
+  std::vector<QueuedJob> head;
+  for (const JobWait& w : plan.waits) {
+    if (w.queue_index >= 0 && head.size() < 8) head.push_back(x.queue[static_cast<size_t>(w.queue_index)]);
+  }
+  size_t started = 0;
+  for (auto _ : state) {
+    auto arrival = planner.OnArrival(q);
+    started += arrival.starts.size();
+    if (!arrival.starts.empty()) {
+      auto end = planner.OnEnd(arrival.starts[0].devices, head);
+      // Jobs of the head that started now run: the caller takes them out of its queue.
+      for (const JobStart& s : end.starts) {
+        head.erase(std::remove_if(head.begin(), head.end(), [&](const QueuedJob& h) { return h.job->id == s.job; }),
+                   head.end());
+      }
+      benchmark::DoNotOptimize(end.modes.data());
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 2);
+  state.counters["arrivals_started"] = static_cast<double>(started);
+}
+
 void BM_FleetIndexBuild(benchmark::State& state) {
   World& x = TheWorld();
   for (auto _ : state) {
@@ -243,6 +284,7 @@ BENCHMARK(BM_RigshiftRoundBuildingIndex)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BackfillMineRound)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MineOnlyRound)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FleetIndexBuild)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_IncrementalArrivalThenEnd)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace rigshift::sched

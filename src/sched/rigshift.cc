@@ -8,7 +8,6 @@
 
 namespace rigshift::sched {
 namespace internal {
-namespace {
 
 // Gain per GPU-hour (micro-USD) of running `job` on class `cls` for `seconds`, against what the
 // devices would earn otherwise.
@@ -17,12 +16,17 @@ Money GainPerGpuHour(Round& round, const workload::Job& job, int32_t cls, Durati
          round.MeanAltMargin(cls, seconds);
 }
 
+namespace {
+
 int64_t PerKw(Money m, Power p) {
   if (p.raw() <= 0) return m.raw() > 0 ? std::numeric_limits<int64_t>::max() / 4 : 0;
   return MulDiv(m.raw(), 1'000'000, p.raw());
 }
 
 Duration ClampSeconds(double s) { return static_cast<Duration>(std::min(s, 1e12)); }
+
+// Waiting jobs examined for value preemption per round (bounds the round's cost).
+constexpr int kMaxValuePreemptionCandidates = 32;
 
 }  // namespace
 
@@ -161,6 +165,74 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
             ", mining forgone " + Usd2(round.MeanAltMargin(cls, secs)) + ", ~" + hours + " h)");
       },
       /*easy=*/true);
+
+  // 3b. Value preemption: a waiting job may displace a running preemptible job of its class when
+  // the extra revenue over its run (capped at the window) exceeds hysteresis x the victim's loss.
+  if (in.running.empty()) return;
+  std::vector<JobWait> waits = std::move(round.plan().waits);
+  round.plan().waits.clear();
+  int examined = 0;
+  for (const JobWait& w : waits) {
+    if (w.queue_index < 0 || examined >= kMaxValuePreemptionCandidates) {
+      round.plan().waits.push_back(w);
+      continue;
+    }
+    ++examined;
+    const QueuedJob& qj = in.queue[static_cast<size_t>(w.queue_index)];
+    const workload::Job& job = *qj.job;
+    const Shape& shape = round.ShapeOf(job);
+    int32_t victim = -1;
+    Money best_net;
+    Money victim_gain, victim_loss;
+    for (int32_t r : round.kept()) {
+      const RunningJob& rj = in.running[static_cast<size_t>(r)];
+      if (rj.job->preemptibility == workload::Preemptibility::kNever) continue;
+      const int32_t cls = ix.device_class(static_cast<size_t>(rj.devices.front()));
+      if (!(shape.fit[static_cast<size_t>(cls)].rate > 0)) continue;
+      const auto gpus_r = static_cast<int64_t>(rj.devices.size());
+      if (gpus_r + round.class_free(cls) < job.gpus) continue;
+      const double secs = std::min<double>(round.ExpectedSeconds(job, qj.remaining_work, cls),
+                                           static_cast<double>(round.forecast_hours()) * kHour);
+      const Money per_hour = RentalRevenue(job.gpus, kHour, round.PriceOn(job, cls)) -
+                             RentalRevenue(gpus_r, kHour, round.PriceOn(*rj.job, cls));
+      if (per_hour.raw() <= 0) continue;
+      const Money gain = Money::FromRaw(static_cast<int64_t>(static_cast<double>(per_hour.raw()) * secs / kHour));
+      Duration lost = rj.job->restore_time;
+      if (rj.job->preemptibility == workload::Preemptibility::kCheckpoint) lost += std::max<Duration>(0, in.now - rj.last_checkpoint);
+      const Money loss = RentalRevenue(gpus_r, lost, round.PriceOn(*rj.job, cls));
+      if (static_cast<double>(gain.raw()) <= opt.preempt_hysteresis * static_cast<double>(loss.raw())) continue;
+      const Money net = gain - loss;
+      if (victim < 0 || net > best_net) {
+        victim = r;
+        best_net = net;
+        victim_gain = gain;
+        victim_loss = loss;
+      }
+    }
+    if (victim < 0) {
+      round.plan().waits.push_back(w);
+      continue;
+    }
+    const RunningJob& vj = in.running[static_cast<size_t>(victim)];
+    const int32_t cls = ix.device_class(static_cast<size_t>(vj.devices.front()));
+    const uint32_t why = round.plan().AddReason(
+        "preempted: job " + std::to_string(vj.job->id) + " makes room for job " + std::to_string(job.id) + " paying " +
+        Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " vs " +
+        Usd2(RentalRevenue(1, kHour, round.PriceOn(*vj.job, cls))) + " USD/GPU-h (gain " + Usd2(victim_gain) +
+        " USD over its run > hysteresis x loss " + Usd2(victim_loss) + " USD)");
+    round.PreemptKept(victim, why);
+    std::vector<int32_t> devices = round.FindPlacement(job, cls, /*avoid_reserved=*/false);
+    if (devices.empty() || !round.CanPowerAi(devices)) {
+      round.UndoPreemptKept(victim);
+      round.plan().waits.push_back(w);
+      continue;
+    }
+    const uint32_t start_why = round.plan().AddReason("ai: job " + std::to_string(job.id) + " on " +
+                                                      std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
+                                                      " in place of job " + std::to_string(vj.job->id) +
+                                                      " (value preemption)");
+    round.Start(w.queue_index, std::move(devices), start_why);
+  }
 }
 
 void RigshiftMining(Round& round) {

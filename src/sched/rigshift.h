@@ -19,6 +19,10 @@
 //   3. Each job starts on the free class with the highest gain per GPU-hour (gang rules of
 //      policy.h, envelope checked), only if that gain is > 0; the first job that cannot start
 //      reserves GPUs (EASY), later ones backfill around it.
+//   3b. Value preemption: the first 32 jobs still waiting may each displace one running
+//      preemptible job on a class they fit when (their revenue per hour - the victim's) x their
+//      expected run (capped at the window) > preempt_hysteresis x the victim's loss; the victim
+//      with the largest net gain goes; if the gang still does not fit, nothing changes.
 //   4. Every other healthy device mines when its mining margin now is > 0, filling the envelope
 //      by margin per kW (least valuable curtailed first); else it is off.
 // Tie-breaks: equal density -> arrival, then job id; equal gain -> higher gain per kW, then lower
@@ -43,6 +47,8 @@ namespace internal {
 void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget);
 // Step 4: mining when the current margin is positive.
 void RigshiftMining(Round& round);
+// Gain per GPU-hour of `job` on class `cls` over `seconds` against mining/off (step 2).
+Money GainPerGpuHour(Round& round, const workload::Job& job, int32_t cls, Duration seconds);
 }  // namespace internal
 
 }  // namespace rigshift::sched

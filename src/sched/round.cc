@@ -326,11 +326,65 @@ bool Round::CanPowerAi(const std::vector<int32_t>& devices) const {
   return true;
 }
 
+bool Round::MakeRoomForAi(const std::vector<int32_t>& devices, Money gain_h) {
+  if (devices.empty()) return false;
+  const fleet::FlatFleet& flat = *in_.flat;
+  const int32_t site = flat.site[static_cast<size_t>(devices.front())];
+  const auto su = static_cast<size_t>(site);
+  // The gang's site delta, as CanPowerAi computes it.
+  Power delta;
+  std::vector<int32_t> nodes_on;
+  for (int32_t dev : devices) {
+    const auto d = static_cast<size_t>(dev);
+    delta += DevicePowerIn(dev, econ::Mode::kAi) - DevicePowerIn(dev, plan_.mode[d]);
+    const int32_t node = flat.node[d];
+    if (node_active_[static_cast<size_t>(node)] == 0 &&
+        std::find(nodes_on.begin(), nodes_on.end(), node) == nodes_on.end()) {
+      nodes_on.push_back(node);
+      delta += flat.node_host_power[static_cast<size_t>(node)];
+    }
+  }
+  Power need = site_it_[su] + delta - site_it_cap_[su];
+  if (need.raw() <= 0) return CanPowerAi(devices);
+  // Mining classes of the site, least margin per kW first.
+  std::vector<int32_t> classes = ix_->site_classes(su);
+  std::sort(classes.begin(), classes.end(), [&](int32_t a, int32_t b) {
+    const int64_t va = econ_[static_cast<size_t>(a)].mine_margin_per_kw, vb = econ_[static_cast<size_t>(b)].mine_margin_per_kw;
+    return va != vb ? va < vb : a < b;
+  });
+  std::vector<int32_t> victims;
+  Money lost;
+  for (int32_t c : classes) {
+    const ClassEcon& e = econ_[static_cast<size_t>(c)];
+    for (int32_t slot : ix_->classes()[static_cast<size_t>(c)].slots) {
+      const Slot& sl = ix_->slots()[static_cast<size_t>(slot)];
+      for (int32_t d = sl.first_device; d < sl.first_device + sl.count && need.raw() > 0; ++d) {
+        if (plan_.mode[static_cast<size_t>(d)] != econ::Mode::kMine) continue;
+        if (std::find(devices.begin(), devices.end(), d) != devices.end()) continue;
+        victims.push_back(d);
+        need -= e.mine_power;  // host power stays on unless the whole node goes: not counted
+        lost += e.mine_margin_h();
+      }
+      if (need.raw() <= 0) break;
+    }
+    if (need.raw() <= 0) break;
+  }
+  if (need.raw() > 0 || lost >= gain_h) return false;
+  MarkEnvelopeBinding(site);
+  const uint32_t why = SharedReason("curtailed to make room for AI under site " + site_ids_[su] +
+                                    "'s power envelope (mining is always preemptible): off");
+  for (int32_t d : victims) SetMode(d, econ::Mode::kOff, why);
+  if (CanPowerAi(devices)) return true;
+  for (int32_t d : victims) SetMode(d, econ::Mode::kMine, MineReason(ix_->device_class(static_cast<size_t>(d))));
+  return false;
+}
+
 void Round::SetMode(int32_t device, econ::Mode mode, uint32_t reason) {
   const auto d = static_cast<size_t>(device);
   const econ::Mode old = plan_.mode[d];
   plan_.device_reason[d] = reason;
   if (old == mode) return;
+  if (change_log_ != nullptr) change_log_->push_back(device);
   const fleet::FlatFleet& flat = *in_.flat;
   const auto node = static_cast<size_t>(flat.node[d]);
   const auto s = static_cast<size_t>(flat.site[d]);
@@ -522,6 +576,7 @@ void Round::KeepRunning(const PreemptFn& preempt) {
     kept.erase(std::remove_if(kept.begin(), kept.end(), [&](int32_t r) { return dropped[static_cast<size_t>(r)] != 0; }),
                kept.end());
   }
+  kept_ = kept;
   // Occupancy for EASY reservations.
   slot_occupancy_.assign(ix_->slots().size(), {});
   for (int32_t r : kept) {
@@ -531,6 +586,23 @@ void Round::KeepRunning(const PreemptFn& preempt) {
     const TimePoint end = in_.now + static_cast<TimePoint>(std::min(secs, 1e12));
     for (int32_t d : rj.devices) slot_occupancy_[static_cast<size_t>(ix_->device_slot(static_cast<size_t>(d)))].push_back({end, 1});
   }
+}
+
+void Round::PreemptKept(int32_t running_index, uint32_t reason) {
+  const RunningJob& rj = in_.running[static_cast<size_t>(running_index)];
+  for (int32_t d : rj.devices) SetMode(d, econ::Mode::kOff, reason);
+  PreemptRunning(running_index, reason);
+  kept_.erase(std::remove(kept_.begin(), kept_.end(), running_index), kept_.end());
+}
+
+void Round::UndoPreemptKept(int32_t running_index) {
+  const RunningJob& rj = in_.running[static_cast<size_t>(running_index)];
+  RS_CHECK(!plan_.preemptions.empty() && plan_.preemptions.back().running_index == running_index);
+  const int32_t cls = ix_->device_class(static_cast<size_t>(rj.devices.front()));
+  const uint32_t reason = SharedReason("ai: running job continues on " + ClassLabel(cls));
+  for (int32_t d : rj.devices) SetMode(d, econ::Mode::kAi, reason);
+  plan_.preemptions.pop_back();
+  kept_.push_back(running_index);
 }
 
 std::vector<int32_t> Round::QueueOrder(const std::vector<int64_t>* density) const {
@@ -631,6 +703,11 @@ void Round::Start(int32_t queue_index, std::vector<int32_t> devices, uint32_t re
     for (int32_t d : devices) slot_occupancy_[static_cast<size_t>(ix_->device_slot(static_cast<size_t>(d)))].push_back({end, 1});
   }
   plan_.starts.push_back(JobStart{q.job->id, queue_index, std::move(devices), reason});
+}
+
+void Round::StartExternal(const workload::Job& job, std::vector<int32_t> devices, uint32_t reason) {
+  for (int32_t d : devices) SetMode(d, econ::Mode::kAi, reason);
+  plan_.starts.push_back(JobStart{job.id, -1, std::move(devices), reason});
 }
 
 std::optional<TimePoint> Round::Reserve(const workload::Job& job) {

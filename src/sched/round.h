@@ -97,6 +97,11 @@ class Round {
   // Whether putting all `devices` (currently off) into kAi fits the envelope.
   bool CanPowerAi(const std::vector<int32_t>& devices) const;
   void SetMode(int32_t device, econ::Mode mode, uint32_t reason);
+  // Curtails mining at the gang's site, least margin per kW first, until the gang (`devices`,
+  // currently not in AI) fits the site cap, provided the mining margin given up per hour is below
+  // `gain_h` (what the gang earns per hour over its devices' current use). Returns whether the
+  // gang fits afterwards; changes nothing when it would not. Rack limits are not relieved.
+  bool MakeRoomForAi(const std::vector<int32_t>& devices, Money gain_h);
   Power site_it(int32_t s) const { return site_it_[static_cast<size_t>(s)]; }
   Power site_it_cap(int32_t s) const { return site_it_cap_[static_cast<size_t>(s)]; }
   Power site_facility_cap(int32_t s) const { return site_cap_[static_cast<size_t>(s)]; }
@@ -115,6 +120,12 @@ class Round {
   // keep). Then enforces the envelope on what is kept (preempting least value per watt first).
   using PreemptFn = std::function<std::optional<uint32_t>(int32_t running_index)>;
   void KeepRunning(const PreemptFn& preempt);
+  // Running jobs kept so far (indices into PolicyInput::running).
+  const std::vector<int32_t>& kept() const { return kept_; }
+  // Stops a kept running job: its devices go off (free for AI) and the preemption is recorded.
+  void PreemptKept(int32_t running_index, uint32_t reason);
+  // Undoes PreemptKept (when what it made room for did not fit after all).
+  void UndoPreemptKept(int32_t running_index);
   // Queue indices in the policy's order: priority first, then the LAS level (LAS only), then
   // `density` (per queue index, higher first) when given, then arrival and job id.
   std::vector<int32_t> QueueOrder(const std::vector<int64_t>* density = nullptr) const;
@@ -124,6 +135,10 @@ class Round {
   std::vector<int32_t> FindPlacement(const workload::Job& job, int32_t cls, bool avoid_reserved);
   // Puts `devices` into kAi for queued job `queue_index` and records the start.
   void Start(int32_t queue_index, std::vector<int32_t> devices, uint32_t reason);
+  // Starts a job that is not in PolicyInput::queue (incremental events): JobStart::queue_index -1.
+  void StartExternal(const workload::Job& job, std::vector<int32_t> devices, uint32_t reason);
+  // When set, SetMode appends every device whose mode changes (incremental deltas).
+  void set_change_log(std::vector<int32_t>* log) { change_log_ = log; }
   // Expected seconds for a job with `remaining_work` on class `cls` (rate from its shape).
   double ExpectedSeconds(const workload::Job& job, double remaining_work, int32_t cls);
 
@@ -175,6 +190,8 @@ class Round {
 
   const PolicyInput& in_;
   const PolicyOptions& opt_;
+  std::vector<int32_t>* change_log_ = nullptr;
+  std::vector<int32_t> kept_;
   std::unique_ptr<FleetIndex> owned_index_;
   const FleetIndex* ix_ = nullptr;
   std::vector<std::string> site_ids_;
