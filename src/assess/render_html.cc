@@ -105,7 +105,7 @@ std::string Axes(Frame& f, const std::string& unit,
     s << "<text x='" << Num(x) << "' y='" << Num(f.h - f.bottom + 16) << "' class='xl'>"
       << Esc(label) << "</text>";
   }
-  s << "<text x='" << Num(f.left - 6) << "' y='12' class='unit yl'>" << Esc(unit) << "</text>";
+  s << "<text x='4' y='12' class='unit'>" << Esc(unit) << "</text>";
   return s.str();
 }
 

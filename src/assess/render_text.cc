@@ -94,6 +94,13 @@ std::string M(Money m) {
   return FormatFixed(v, 0);
 }
 
+std::string Annualised(Money window_margin, const Assessment& a) {
+  const double hours = static_cast<double>(a.to - a.from) / 3600.0;
+  if (hours <= 0) return "-";
+  return M(
+      MicroUsd(static_cast<int64_t>(static_cast<double>(window_margin.raw()) * 8760.0 / hours)));
+}
+
 const char* ShortClass(AiClass c) {
   switch (c) {
     case AiClass::kNotSuitable:
@@ -106,13 +113,6 @@ const char* ShortClass(AiClass c) {
       return "training";
   }
   return "?";
-}
-
-std::string Annualised(Money window_margin, const Assessment& a) {
-  const double hours = static_cast<double>(a.to - a.from) / 3600.0;
-  if (hours <= 0) return "-";
-  return FormatMoneyShort(
-      MicroUsd(static_cast<int64_t>(static_cast<double>(window_margin.raw()) * 8760.0 / hours)));
 }
 
 std::string HostShape(const DeviceGroupAssessment& g) {
