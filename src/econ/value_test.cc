@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "core/time.h"
+#include "market/bitcoin.h"
+#include "market/electricity.h"
 
 namespace rigshift::econ {
 namespace {
@@ -283,6 +288,53 @@ TEST(DefaultGpuHourPriceTest, CurveForUnlistedModels) {
   h100.fp16_tflops = 989;
   h100.bf16_tflops = 989;
   EXPECT_EQ(DefaultGpuHourPrice(h100, {}), UsdPerGpuHour(2.2835));
+}
+
+}  // namespace
+}  // namespace rigshift::econ
+
+namespace rigshift::econ {
+namespace {
+
+std::string SharedData() {
+  const char* env = std::getenv("RIGSHIFT_SHARED_DATA");
+  return env != nullptr ? env : RIGSHIFT_SHARED_DATA_DEFAULT;
+}
+
+// The same S19 day as DeviceValueTest.S19InErcotOn20220720ByHand, but with the prices read by
+// the project's loaders from the shared files themselves (ERCOT 2022 hourly CSV; the derived
+// hashprice CSV held stepwise from its 2022-07-20 sample): the hand figures must come out again.
+TEST(DeviceValueTest, S19InErcotOn20220720FromTheSharedFiles) {
+  auto prices = market::LoadElectricityFiles(
+      {SharedData() + "/markets/electricity/ercot_hb_hubavg_dam/US-TEX-ERCO_2022.csv"}, "ercot");
+  ASSERT_TRUE(prices.ok()) << prices.status().ToString();
+  auto hashprice = market::LoadHashpriceCsv(
+      SharedData() + "/markets/bitcoin/btc_miner_revenue_hashprice_4day_2009_2024.csv",
+      market::Interpolation::kStep);
+  ASSERT_TRUE(hashprice.ok()) << hashprice.status().ToString();
+  market::MarketData m;
+  m.electricity["ercot"] = prices->series;
+  m.hashprice = *hashprice;
+  catalog::AsicModel s19 = S19();
+  fleet::FlatFleet f = OneDevice(nullptr, &s19);
+  fleet::Site site = ErcotSite();
+  const TimePoint t0 = *ParseTimestamp("2022-07-20T00:00:00-05:00");
+  Money revenue, cost, curtailed_margin;
+  int hours_mined = 0;
+  for (int h = 0; h < 24; ++h) {
+    IntervalValue v =
+        DeviceValue(f, 0, Mode::kMine, site, m, t0 + h * kHour, kHour, GpuHourPrice(), PowerModel());
+    revenue += v.revenue;
+    cost += v.energy_cost;
+    if (v.margin() > Money()) {
+      curtailed_margin += v.margin();
+      ++hours_mined;
+    }
+  }
+  EXPECT_EQ(revenue, MicroUsd(9788232));
+  EXPECT_EQ(cost, MicroUsd(14731899));
+  EXPECT_EQ(hours_mined, 16);
+  EXPECT_EQ(curtailed_margin, MicroUsd(2909838));
 }
 
 }  // namespace
