@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -641,6 +644,115 @@ TEST_F(CatalogSpotCheck, EpochAcceleratorRows) {
                    epoch.Number(c.row, "Tensor-FP16/BF16 performance (FLOP/s)") / 1e12, 0.01);
     }
   }
+}
+
+// The numbers in a scraped Wikipedia cell ("5,783.0 6,462.7", "2\u00d7 240", "120 W"), commas
+// dropped; the last one is the boost / largest-board figure.
+std::vector<double> CellNumbers(const nlohmann::json& cell) {
+  if (cell.is_number()) return {cell.get<double>()};
+  std::vector<double> out;
+  if (!cell.is_string()) return out;
+  std::string text = cell.get<std::string>();
+  text.erase(std::remove(text.begin(), text.end(), ','), text.end());
+  static const std::regex kNumber("[0-9]+(\\.[0-9]+)?");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kNumber);
+       it != std::sregex_iterator(); ++it) {
+    out.push_back(std::stod(it->str()));
+  }
+  return out;
+}
+
+// The first field whose name contains every part (and is not a notebook "Boost" column).
+std::optional<double> WikiFigure(const nlohmann::json& row, std::vector<std::string> parts) {
+  for (const auto& [key, value] : row.items()) {
+    bool all = key.find("(Boost)") == std::string::npos;
+    for (const std::string& p : parts) all = all && key.find(p) != std::string::npos;
+    if (!all) continue;
+    std::vector<double> v = CellNumbers(value);
+    if (v.empty()) return std::nullopt;
+    return key.find("GFLOPS") != std::string::npos ? v.back() / 1000 : v.back();
+  }
+  return std::nullopt;
+}
+
+TEST_F(CatalogSpotCheck, WikipediaRowsTheCatalogueCites) {
+  // Every GPU whose source cites a key of the scraped Wikipedia JSON agrees with that row on
+  // memory bandwidth, FP32 (boost) and board power, except the documented deviations.
+  std::string path = SharedDataDir() + "/hardware/gpu_specs/wikipedia_gpu_info_api_gpu.json";
+  Result<std::string> text = ReadFileToString(path);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  nlohmann::json wiki = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(wiki.is_object());
+  // Deliberate: the K80 row is one of the board's two GPUs; Wikipedia's H200 bandwidth is wrong.
+  const std::set<std::pair<std::string, std::string>> deviations = {
+      {"Tesla K80 (one GPU)", "fp32"}, {"Tesla K80 (one GPU)", "power"}, {"H200 SXM", "bandwidth"}};
+  const std::string marker = "wikipedia_gpu_info_api_gpu.json ";
+  int checked = 0;
+  for (const GpuModel& g : Catalog::Builtin().gpus()) {
+    size_t at = g.source.find(marker);
+    if (at == std::string::npos) continue;
+    std::string key = g.source.substr(at + marker.size());
+    key = key.substr(0, key.find(')'));
+    SCOPED_TRACE(g.name + " <- " + key);
+    ASSERT_TRUE(wiki.contains(key));
+    const nlohmann::json& row = wiki[key];
+    auto check = [&](const std::string& what, std::optional<double> source, double ours,
+                     double rel) {
+      if (!source || deviations.count({g.name, what})) return;
+      EXPECT_NEAR(ours, *source, *source * rel) << what;
+      ++checked;
+    };
+    check("bandwidth", WikiFigure(row, {"Memory Bandwidth"}), g.memory_bandwidth_gbs, 0.002);
+    check("fp32", WikiFigure(row, {"Processing power", "Single"}), g.fp32_tflops, 0.005);
+    std::optional<double> power = WikiFigure(row, {"TDP"});
+    if (!power) power = WikiFigure(row, {"TBP"});
+    check("power", power, ToWatts(g.tdp), 0.001);
+  }
+  EXPECT_GE(checked, 90);
+  // The deviations are what the catalogue says they are.
+  EXPECT_EQ(*WikiFigure(wiki["NVIDIA_nan_66"], {"Memory Bandwidth"}), 3360);
+  EXPECT_EQ(Gpu("K80").memory_bandwidth_gbs,
+            *WikiFigure(wiki["NVIDIA_nan_41"], {"Memory Bandwidth"}));
+  EXPECT_NEAR(Gpu("K80").fp32_tflops * 2,
+              *WikiFigure(wiki["NVIDIA_nan_41"], {"Processing power", "Single"}), 1e-9);
+}
+
+TEST_F(CatalogSpotCheck, GpuSpecsDatacentreRows) {
+  // gmasse/gpu-specs: the rows the catalogue cites for A100 variants, V100, T4, A10, L4, L40S.
+  std::string path = SharedDataDir() + "/hardware/gpu_specs/gmasse_gpu_specs_specs.json";
+  Result<std::string> text = ReadFileToString(path);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  nlohmann::json specs = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(specs.is_object());
+  struct Row {
+    std::string key, name;
+    bool check_power;
+  };
+  for (const Row& r : std::vector<Row>{{"a100_pcie_40gb", "A100 PCIe 40GB", true},
+                                       {"a100_pcie_80gb", "A100 PCIe 80GB", true},
+                                       {"a100_sxm4_40gb", "A100-40GB", true},
+                                       {"a100_sxm4_80gb", "A100-80GB", true},
+                                       {"v100_sxm2", "V100", true},
+                                       {"t4", "T4", true},
+                                       {"a10", "A10", true},
+                                       {"l4", "L4", true},
+                                       {"l40s", "L40S", false}}) {  // TDP: see README
+    SCOPED_TRACE(r.key);
+    const nlohmann::json& s = specs[r.key];
+    const GpuModel& g = Gpu(r.name);
+    EXPECT_NEAR(g.memory_bandwidth_gbs, s["memory_bandwidth"].get<double>(),
+                r.key == "t4" ? 20.0 : 0.5);  // T4: gpu-specs 300, NVIDIA and Epoch 320
+    EXPECT_NEAR(g.fp32_tflops, s["fp32"].get<double>(), 0.05);
+    if (r.check_power) {
+      EXPECT_EQ(ToWatts(g.tdp), s["power_consumption"].get<double>());
+    }
+    if (s["bf16_tensor_core"].is_number() && s["bf16_tensor_core"].get<double>() > 0) {
+      ASSERT_TRUE(g.bf16_tflops.has_value());
+      EXPECT_NEAR(*g.bf16_tflops, s["bf16_tensor_core"].get<double>(), 0.5);
+    }
+  }
+  EXPECT_EQ(Gpu("L40S").tdp, Watts(350));
+  EXPECT_EQ(specs["l40s"]["power_consumption"], 300);
 }
 
 TEST_F(CatalogSpotCheck, F2poolAsicListing) {
