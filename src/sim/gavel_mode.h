@@ -67,4 +67,18 @@ Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
 // The figures of a finished run.
 GavelFigures FiguresOf(const SimResult& result);
 
+// What a report says about the run's inputs.
+struct GavelRunInfo {
+  std::string jobs_description;     // "Gavel trace (PATH)"
+  std::string cluster_description;  // "--cluster v100=8,p100=16,k80=24"
+  int64_t jobs = 0;
+  int64_t gpus = 0;
+  GavelModeOptions options;
+};
+
+// A short text summary (`rigshift simulate --mode gavel`) and a JSON object with the same
+// figures (stable key order; numbers as printed by the JSON library).
+std::string RenderGavelText(const GavelRun& run, const GavelRunInfo& info);
+std::string RenderGavelJson(const GavelRun& run, const GavelRunInfo& info);
+
 }  // namespace rigshift::sim

@@ -75,6 +75,21 @@ TEST(GavelMode, WithoutTheGapTheArrivalStartsAtTheNextRound) {
   EXPECT_DOUBLE_EQ(run->figures.makespan_s, 370.0);
 }
 
+TEST(GavelMode, RendersTheFiguresAsTextAndJson) {
+  Fixture fx;
+  auto run = RunGavel(fx.trace.jobs, fx.tp, fx.fleet);
+  ASSERT_TRUE(run.ok());
+  GavelRunInfo info{"Gavel trace (t)", "--cluster v100=1,k80=1", 3, 2, {}};
+  const std::string text = RenderGavelText(*run, info);
+  EXPECT_NE(text.find("average JCT    850.0 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("makespan       1930.0 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("jobs finished  3 of 3"), std::string::npos) << text;
+  const std::string json = RenderGavelJson(*run, info);
+  EXPECT_NE(json.find("\"avg_jct_s\": 850.0"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"makespan_s\": 1930.0"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"policy\": \"fifo_perf\""), std::string::npos) << json;
+}
+
 TEST(GavelMode, UnknownPolicyAndEmptyTraceAreErrors) {
   Fixture fx;
   GavelModeOptions o;
