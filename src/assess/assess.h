@@ -100,6 +100,7 @@ struct LlmFit {
   double tokens_per_s_batch1 = 0;   // per replica (n GPUs), decode, roofline
   double tokens_per_s_batched = 0;  // per replica at AssessOptions::decode_batch (or what fits)
   int batch = 0;                    // the batch that fits memory, <= decode_batch
+  double prefill_tokens_per_s = 0;  // prompt processing, compute roofline (0: TFLOPS unknown)
   double load_seconds = 0;      // weights over the upgraded host link (per GPU share, in parallel)
   int gpus_now = 0;             // GPUs it needs on today's host (0: cannot run there today)
   double load_seconds_now = 0;  // weights over today's link (an x1 riser: ~0.985 GB/s)

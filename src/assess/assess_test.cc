@@ -255,6 +255,9 @@ TEST(SuitabilityTest, DecodeRooflineByHand) {
   EXPECT_NEAR(f.tokens_per_s_batch1, 117.36, 0.05);
   EXPECT_EQ(f.batch, 16);
   EXPECT_NEAR(f.tokens_per_s_batched, 1019.7, 0.5);
+  // Prefill at 71 dense TFLOPS: 71e12 x 0.4 / (2 x 8.030e9) = 1,768.4 tokens/s.
+  LlmFit p = FitLlm(*m, Precision::kInt4, 24, 936, 1, false, false, 0.985, o, 71);
+  EXPECT_NEAR(p.prefill_tokens_per_s, 1768.4, 0.5);
   // bf16 405B never fits 8 x 24 GB.
   const LlmModel* big = nullptr;
   for (const auto& x : DefaultLlmModels()) {

@@ -69,6 +69,7 @@ nlohmann::json ToJson(const Assessment& a) {
                      {"gpus", f.gpus},
                      {"tokens_per_s_batch1", f.tokens_per_s_batch1},
                      {"tokens_per_s_batched", f.tokens_per_s_batched},
+                     {"prefill_tokens_per_s", f.prefill_tokens_per_s},
                      {"batch", f.batch},
                      {"load_seconds", f.load_seconds},
                      {"gpus_now", f.gpus_now},

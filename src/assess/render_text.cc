@@ -243,8 +243,9 @@ std::string RenderText(const Assessment& a) {
             << FormatFixed(g.gpu->memory_bandwidth_gbs, 0) << " GB/s; link now "
             << FormatFixed(g.link_gbs, 2) << " GB/s, after " << FormatFixed(g.link_gbs_upgraded, 1)
             << " GB/s)\n";
-        Table t({"model", "prec", "GPUs", "tok/s b1", "tok/s batch", "load now", "load after"},
-                "llrrrrr");
+        Table t({"model", "prec", "GPUs", "tok/s b1", "tok/s batch", "prefill", "load now",
+                 "load after"},
+                "llrrrrrr");
         // Per LLM: the fit on the fewest GPUs, then the highest precision.
         std::map<std::string, const LlmFit*> best;
         std::vector<std::string> order;
@@ -263,7 +264,10 @@ std::string RenderText(const Assessment& a) {
           t.Row({f.model, PrecisionName(f.precision), std::to_string(f.gpus),
                  FormatFixed(f.tokens_per_s_batch1, 0),
                  FormatFixed(f.tokens_per_s_batched, 0) + " (b" + std::to_string(f.batch) + ")",
-                 f.gpus_now > 0 ? FormatFixed(f.load_seconds_now, 0) + " s" : "no TP",
+                 f.prefill_tokens_per_s > 0 ? FormatFixed(f.prefill_tokens_per_s, 0) : "-",
+                 f.gpus_now > 0
+                     ? FormatFixed(f.load_seconds_now, f.load_seconds_now < 10 ? 1 : 0) + " s"
+                     : "no TP",
                  FormatFixed(f.load_seconds, 1) + " s"});
         }
         if (order.empty()) {

@@ -115,7 +115,7 @@ std::vector<DeviceGroupAssessment> GroupDevices(const fleet::Fleet& fleet) {
 
 LlmFit FitLlm(const LlmModel& model, Precision p, double memory_gb, double bw_gbs,
               int gpus_per_node, bool tensor_parallel, bool nvlink, double link_gbs,
-              const AssessOptions& options) {
+              const AssessOptions& options, double dense_tflops) {
   LlmFit f;
   f.model = model.name;
   f.precision = p;
@@ -151,6 +151,10 @@ LlmFit FitLlm(const LlmModel& model, Precision p, double memory_gb, double bw_gb
   const double weights_read = std::min(f.weights_gb, active_gb * batch);
   f.tokens_per_s_batched = batch * bw / (weights_read + batch * kv_read_gb);
   f.load_seconds = f.weights_gb / n / std::max(link_gbs, 1e-3);
+  if (dense_tflops > 0 && model.active_params > 0) {
+    f.prefill_tokens_per_s =
+        n * dense_tflops * 1e12 * 0.4 / (2.0 * static_cast<double>(model.active_params));
+  }
   return f;
 }
 
@@ -243,6 +247,13 @@ void AssessGroup(DeviceGroupAssessment& g, const market::GpuHourPriceTable& pric
     g.reasons.push_back(Fmt("%.0f Gbps NIC (needs >= 10 Gbps)", g.host_nic_gbps));
   }
   const bool bf16 = gpu.bf16_tflops.has_value() && *gpu.bf16_tflops > 0;
+  const double dense_tflops =
+      std::max(bf16 ? *gpu.bf16_tflops : 0.0, std::max(gpu.fp16_tflops, gpu.fp32_tflops));
+  if (dense_tflops < 20) {
+    g.reasons.push_back(
+        Fmt("%.0f dense FP16 TFLOPS: prompts prefill slowly", dense_tflops) +
+        Fmt(" (~%.0f tokens/s for an 8B model)", dense_tflops * 1e12 * 0.4 / (2 * 8.03e9)));
+  }
   auto gpu_class = [&](bool multi_gpu) {
     if (gpu.memory_gb >= 24 && bf16 && multi_gpu) return AiClass::kTrainingCapable;
     return AiClass::kInferenceReady;
@@ -269,7 +280,7 @@ void AssessGroup(DeviceGroupAssessment& g, const market::GpuHourPriceTable& pric
   for (const LlmModel& m : options.models) {
     for (Precision p : kPrecisions) {
       LlmFit f = FitLlm(m, p, gpu.memory_gb, gpu.memory_bandwidth_gbs, gpus_after, true, g.nvlink,
-                        g.link_gbs_upgraded, options);
+                        g.link_gbs_upgraded, options, dense_tflops);
       LlmFit now = FitLlm(m, p, gpu.memory_gb, gpu.memory_bandwidth_gbs, g.devices_per_node,
                           g.pcie_lanes >= 8 || g.nvlink, g.nvlink, g.link_gbs, options);
       f.gpus_now = now.gpus;

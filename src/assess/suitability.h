@@ -14,6 +14,7 @@
 //   (active weight bytes + KV bytes read), batch B multiplies tokens and KV reads (MoE weights
 //   read grow with B up to the whole model). KV cache stays bf16; int4 is 4.5 bits per weight
 //   (group scales); runtime overhead 1 GB per GPU; a model fits when the need is <= 95 % of memory.
+// Prefill (prompt) roofline: tokens/s = n x dense FP16/BF16 TFLOPS x 40 % / (2 x active params).
 #pragma once
 
 #include <vector>
@@ -35,7 +36,7 @@ void AssessGroup(DeviceGroupAssessment& g, const market::GpuHourPriceTable& pric
 // One model at one precision on `gpus_per_node` GPUs of memory `memory_gb` and bandwidth `bw_gbs`.
 LlmFit FitLlm(const LlmModel& model, Precision p, double memory_gb, double bw_gbs,
               int gpus_per_node, bool tensor_parallel, bool nvlink, double link_gbs,
-              const AssessOptions& options);
+              const AssessOptions& options, double dense_tflops = 0);
 
 TrainingFit FitTraining(double memory_gb, bool bf16, int gpus_per_node, bool multi_gpu_ok);
 

@@ -160,6 +160,11 @@ void AddRefitItems(UpgradePlan& plan, const fleet::Site& site, Power it_budget,
       Fmt("%.0f racks at 4 servers (~41 kW) per rack", static_cast<double>(racks)) +
       Fmt(", ~%.0f m2 of floor with aisles", racks * 3.0) +
       (site.floor_space_m2 > 0 ? Fmt(" of the site's %.0f m2", site.floor_space_m2) : ""));
+  if (site.floor_space_m2 > 0 && static_cast<double>(racks) * 3.0 > site.floor_space_m2) {
+    plan.notes.push_back(
+        Fmt("floor space is short: %.0f m2 needed", static_cast<double>(racks) * 3.0) +
+        Fmt(" > %.0f m2; fewer servers fit unless containers are added", site.floor_space_m2));
+  }
   plan.notes.push_back("removed ASICs are valued at asic_resale = " +
                        Fmt("%.2f", c.Value("asic_resale")) + " of nothing");
 }
