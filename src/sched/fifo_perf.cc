@@ -112,13 +112,15 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
   };
   // Rates per job shape, computed once per call: jobs of one (type, gang, memory, work unit)
   // share them (Gavel's traces have a few dozen shapes for thousands of jobs).
+  // Filled lazily: a pool without room for the job is never asked.
+  constexpr double kUnknown = -2;
   struct ShapeRates {
     const workload::Job* example = nullptr;
-    std::vector<double> rate;  // per pool
+    std::vector<double> rate;  // per pool; kUnknown until asked
   };
   std::vector<ShapeRates> shapes;
-  auto rates_of = [&](const workload::Job& job) -> const std::vector<double>& {
-    for (const ShapeRates& sr : shapes) {
+  auto rates_of = [&](const workload::Job& job) -> std::vector<double>& {
+    for (ShapeRates& sr : shapes) {
       const workload::Job& x = *sr.example;
       if (x.gpus == job.gpus && x.min_memory_gb == job.min_memory_gb &&
           (x.total_steps > 0) == (job.total_steps > 0) && x.job_type == job.job_type &&
@@ -126,11 +128,7 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
         return sr.rate;
       }
     }
-    ShapeRates sr;
-    sr.example = &job;
-    sr.rate.reserve(pools.size());
-    for (const Pool& pool : pools) sr.rate.push_back(rate_on(job, pool));
-    shapes.push_back(std::move(sr));
+    shapes.push_back({&job, std::vector<double>(pools.size(), kUnknown)});
     return shapes.back().rate;
   };
 
@@ -166,9 +164,10 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
     Entry& e = entries[i];
     int32_t best = kNone;
     double best_rate = -1;
-    const std::vector<double>& rates = rates_of(*e.job);
+    std::vector<double>& rates = rates_of(*e.job);
     for (size_t p = 0; p < pools.size(); ++p) {
       if (pools[p].free < e.job->gpus) continue;
+      if (rates[p] == kUnknown) rates[p] = rate_on(*e.job, pools[p]);
       const double r = rates[p];
       if (r > best_rate) {
         best_rate = r;
