@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -652,13 +651,23 @@ std::vector<double> CellNumbers(const nlohmann::json& cell) {
   if (cell.is_number()) return {cell.get<double>()};
   std::vector<double> out;
   if (!cell.is_string()) return out;
-  std::string text = cell.get<std::string>();
-  text.erase(std::remove(text.begin(), text.end(), ','), text.end());
-  static const std::regex kNumber("[0-9]+(\\.[0-9]+)?");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), kNumber);
-       it != std::sregex_iterator(); ++it) {
-    out.push_back(std::stod(it->str()));
+  // A hand tokeniser: std::regex trips GCC 12's -Wmaybe-uninitialized under the sanitizers.
+  std::string number;
+  auto flush = [&] {
+    if (!number.empty() && number.back() == '.') number.pop_back();
+    if (!number.empty()) out.push_back(std::stod(number));
+    number.clear();
+  };
+  for (char c : cell.get<std::string>()) {
+    if (c == ',') continue;
+    if ((c >= '0' && c <= '9') ||
+        (c == '.' && !number.empty() && number.find('.') == std::string::npos)) {
+      number.push_back(c);
+    } else {
+      flush();
+    }
   }
+  flush();
   return out;
 }
 
