@@ -1,5 +1,6 @@
 #include "assess/llm_models.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -45,10 +46,15 @@ Status ParseCount(const CsvRow& row, const Columns& cols, const std::string& col
     v = *as_int;
   } else {
     auto as_double = ParseDouble(cell);
-    if (!as_double.ok() || *as_double != static_cast<double>(static_cast<int64_t>(*as_double)) ||
-        *as_double > static_cast<double>(max)) {
+    // Range first: casting a double outside int64 is undefined.
+    if (!as_double.ok() || *as_double != std::floor(*as_double)) {
       return Status::InvalidArgument(Location(source, row.line) + ": " + column + ": '" +
                                      std::string(cell) + "' is not a whole number");
+    }
+    if (!(std::fabs(*as_double) <= static_cast<double>(max))) {
+      return Status::InvalidArgument(Location(source, row.line) + ": " + column + ": '" +
+                                     std::string(cell) + "' is implausibly large (at most " +
+                                     std::to_string(max) + ")");
     }
     v = static_cast<int64_t>(*as_double);
   }
@@ -182,7 +188,13 @@ Result<LoadedLlmModels> LoadLlmModelsCsv(std::string_view text, const std::strin
       m.params = params;
     } else if (can_compute) {
       double per_layer = attn + (m.IsMoe() ? experts * expert_ffn + h * experts : 3 * h * inter);
-      m.params = static_cast<int64_t>(per_layer * layers + embeddings);
+      const double total = per_layer * static_cast<double>(layers) + embeddings;
+      if (!(total >= 1 && total <= static_cast<double>(kMaxParams))) {
+        return Status::InvalidArgument(Location(source, row.line) + ": model '" + m.name +
+                                       "': the architecture fields give " + std::to_string(total) +
+                                       " parameters (expected 1 .. 1e14; check the sizes)");
+      }
+      m.params = static_cast<int64_t>(total);
       m.note += std::string(m.note.empty() ? "" : "; ") +
                 "parameters computed from the architecture" +
                 (vocab == 0 ? " (vocabulary not given: embeddings left out)" : "");
@@ -195,8 +207,16 @@ Result<LoadedLlmModels> LoadLlmModelsCsv(std::string_view text, const std::strin
     m.active_params = m.params;
     if (m.IsMoe()) {
       if (per_tok > 0 && can_compute) {
-        m.active_params =
-            m.params - static_cast<int64_t>((experts - per_tok) * expert_ffn * layers);
+        const double inactive =
+            static_cast<double>(experts - per_tok) * expert_ffn * static_cast<double>(layers);
+        if (!(inactive < static_cast<double>(m.params))) {
+          return Status::InvalidArgument(
+              Location(source, row.line) + ": model '" + m.name +
+              "': " + std::to_string(experts - per_tok) + " inactive experts of " +
+              std::to_string(static_cast<int64_t>(expert_ffn)) +
+              " parameters per layer exceed the parameter count " + std::to_string(m.params));
+        }
+        m.active_params = m.params - static_cast<int64_t>(inactive);
       } else {
         m.note += std::string(m.note.empty() ? "" : "; ") +
                   "experts per token not given: every expert counted active";
