@@ -75,8 +75,7 @@ void RunTrace(benchmark::State& state, const char* trace_path, const char* clust
 }
 
 void BM_Gavel96JobsBaseline(benchmark::State& state) {
-  RunTrace(state, "physical_cluster/max_min_fairness.trace", "v100=8,p100=16,k80=24", 0.7,
-           false);
+  RunTrace(state, "physical_cluster/max_min_fairness.trace", "v100=8,p100=16,k80=24", 0.7, false);
 }
 void BM_Gavel1942Jobs(benchmark::State& state) {
   RunTrace(state, "generated/seed0_lam3600_w4000-5000_multigpu.trace", "v100=36,p100=36,k80=36",

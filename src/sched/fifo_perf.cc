@@ -196,9 +196,9 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
     const RunningJob& r = in.running[static_cast<size_t>(e.running_index)];
     uint32_t& reason = keep_reason[static_cast<size_t>(e.pool)];
     if (reason == UINT32_MAX) {
-      reason = plan.AddReason("ai: the job keeps its " +
-                              pools[static_cast<size_t>(e.pool)].gpu->name +
-                              " GPUs (still the fastest type with room for it, in arrival order)");
+      reason =
+          plan.AddReason("ai: the job keeps its " + pools[static_cast<size_t>(e.pool)].gpu->name +
+                         " GPUs (still the fastest type with room for it, in arrival order)");
     }
     for (int32_t d : r.devices) {
       taken[static_cast<size_t>(d)] = 1;
@@ -298,8 +298,8 @@ Plan FifoPerfPolicy::Decide(const PolicyInput& in, Rng& /*rng*/) const {
                        pool.gpu->name + " (fastest type with room, " +
                        Fmt("%.4g", e.rate * e.job->gpus) + " units/s)";
     if (e.running_index != kNone) {
-      const Pool* from = e.current_pool == kNone ? nullptr
-                                                 : &pools[static_cast<size_t>(e.current_pool)];
+      const Pool* from =
+          e.current_pool == kNone ? nullptr : &pools[static_cast<size_t>(e.current_pool)];
       text = "ai: job " + id + " moves " +
              (from != nullptr ? "from " + from->gpu->name + " " : std::string()) + "to " +
              std::to_string(e.job->gpus) + "x " + pool.gpu->name + " (fastest type with room, " +

@@ -109,9 +109,12 @@ TEST(FifoPerf, GivesEachJobItsFastestTypeWithRoom) {
   // Scenario: 1 V100, 1 P100, 1 K80; job 0 (type A) is fastest on V100, job 1 (type B) is fastest
   // on V100 too but V100 is taken, so it gets P100; job 2 gets what is left (K80).
   Cluster c({{"Tesla K80", 1, 1}, {"Tesla P100", 1, 1}, {"Tesla V100", 1, 1}});
-  auto speed = Speeds({{"A", 1, GpuClass::kV100, 10}, {"A", 1, GpuClass::kP100, 8},
-                       {"A", 1, GpuClass::kK80, 2},  {"B", 1, GpuClass::kV100, 5},
-                       {"B", 1, GpuClass::kP100, 4}, {"B", 1, GpuClass::kK80, 3}});
+  auto speed = Speeds({{"A", 1, GpuClass::kV100, 10},
+                       {"A", 1, GpuClass::kP100, 8},
+                       {"A", 1, GpuClass::kK80, 2},
+                       {"B", 1, GpuClass::kV100, 5},
+                       {"B", 1, GpuClass::kP100, 4},
+                       {"B", 1, GpuClass::kK80, 3}});
   Job j0 = MakeJob(0, 0, 1, "A"), j1 = MakeJob(1, 5, 1, "B"), j2 = MakeJob(2, 5, 1, "A");
   Plan p = Decide(c, speed, {{&j2}, {&j1}, {&j0}});  // queue order does not matter
   ASSERT_EQ(p.starts.size(), 3u);
@@ -127,8 +130,8 @@ TEST(FifoPerf, StopsAtTheFirstJobThatFitsNowhere) {
   // Scenario: 4 V100s. Job 0 takes 2; job 1 needs 4 and fits nowhere; job 2 (1 GPU) would fit
   // but FIFO does not backfill, so it waits.
   Cluster c({{"Tesla V100", 1, 4}});
-  auto speed = Speeds({{"T", 1, GpuClass::kV100, 1}, {"T", 2, GpuClass::kV100, 2},
-                       {"T", 4, GpuClass::kV100, 4}});
+  auto speed = Speeds(
+      {{"T", 1, GpuClass::kV100, 1}, {"T", 2, GpuClass::kV100, 2}, {"T", 4, GpuClass::kV100, 4}});
   Job j0 = MakeJob(0, 0, 2), j1 = MakeJob(1, 1, 4), j2 = MakeJob(2, 2, 1);
   Plan p = Decide(c, speed, {{&j0}, {&j1}, {&j2}});
   ASSERT_EQ(p.starts.size(), 1u);
@@ -156,8 +159,10 @@ TEST(FifoPerf, ZeroRateTypeIsHeldNotRun) {
   // type with room is K80 at rate 0: it holds both K80s without running, and job 2, which could
   // run on K80, must wait.
   Cluster c({{"Tesla V100", 1, 2}, {"Tesla K80", 1, 2}});
-  auto speed = Speeds({{"T", 2, GpuClass::kV100, 4}, {"U", 2, GpuClass::kV100, 4},
-                       {"U", 2, GpuClass::kK80, 0}, {"T", 1, GpuClass::kK80, 1}});
+  auto speed = Speeds({{"T", 2, GpuClass::kV100, 4},
+                       {"U", 2, GpuClass::kV100, 4},
+                       {"U", 2, GpuClass::kK80, 0},
+                       {"T", 1, GpuClass::kK80, 1}});
   Job j0 = MakeJob(0, 0, 2, "T"), j1 = MakeJob(1, 1, 2, "U"), j2 = MakeJob(2, 2, 1, "T");
   Plan p = Decide(c, speed, {{&j0}, {&j1}, {&j2}});
   ASSERT_EQ(p.starts.size(), 1u);

@@ -56,8 +56,7 @@ Result<PlainClusterSpec> ParsePlainCluster(std::string_view text) {
       }
       std::string type(Trim(std::string_view(entries[i]).substr(0, eq)));
       if (type.empty()) return Status::InvalidArgument(where + ": empty GPU type");
-      ASSIGN_OR_RETURN(int32_t count,
-                       count_of(std::string_view(entries[i]).substr(eq + 1), where));
+      ASSIGN_OR_RETURN(int32_t count, count_of(std::string_view(entries[i]).substr(eq + 1), where));
       if (!seen.insert(catalog::NormaliseModelName(type)).second) {
         return Status::InvalidArgument(where + ": GPU type '" + type + "' given twice");
       }
@@ -100,7 +99,8 @@ Result<fleet::Fleet> BuildPlainCluster(const PlainClusterSpec& spec,
       }
       auto close = ClosestNames(type, names);
       std::string hint;
-      for (size_t k = 0; k < close.size(); ++k) hint += (k ? ", '" : "; did you mean '") + close[k] + "'";
+      for (size_t k = 0; k < close.size(); ++k)
+        hint += (k ? ", '" : "; did you mean '") + close[k] + "'";
       if (!close.empty()) hint += "?";
       return Status::NotFound("--cluster: unknown GPU type '" + type + "'" + hint);
     }

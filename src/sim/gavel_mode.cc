@@ -21,8 +21,8 @@ GavelFigures FiguresOf(const SimResult& result) {
 }
 
 Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
-                          const workload::GavelThroughputs& throughputs,
-                          const fleet::Fleet& fleet, const GavelModeOptions& options) {
+                          const workload::GavelThroughputs& throughputs, const fleet::Fleet& fleet,
+                          const GavelModeOptions& options) {
   return RunGavel(jobs, throughputs.ToStepThroughputs(), fleet, options);
 }
 

@@ -45,8 +45,8 @@ struct GavelFigures {
   double makespan_s = 0;
   double utilisation = 0;
   int64_t jobs_finished = 0;
-  int64_t jobs_unfinished = 0;    // arrived, not done when nothing more could run
-  int64_t jobs_unplaceable = 0;   // no GPU type of the cluster has a throughput for them
+  int64_t jobs_unfinished = 0;   // arrived, not done when nothing more could run
+  int64_t jobs_unplaceable = 0;  // no GPU type of the cluster has a throughput for them
 };
 
 struct GavelRun {
@@ -56,8 +56,8 @@ struct GavelRun {
 
 // Runs `jobs` (arrivals relative to 0) on `fleet` with Gavel's throughputs.
 Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,
-                          const workload::GavelThroughputs& throughputs,
-                          const fleet::Fleet& fleet, const GavelModeOptions& options = {});
+                          const workload::GavelThroughputs& throughputs, const fleet::Fleet& fleet,
+                          const GavelModeOptions& options = {});
 // The same with the throughputs already in the SpeedModel's form (GavelThroughputs::
 // ToStepThroughputs), for callers that loaded them that way (the CLI).
 Result<GavelRun> RunGavel(const std::vector<workload::Job>& jobs,

@@ -14,15 +14,22 @@ using nlohmann::json;
 
 std::string TypeName(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "the number " + v.dump();
-    default: return "a binary value";
+    case json::value_t::number_float:
+      return "the number " + v.dump();
+    default:
+      return "a binary value";
   }
 }
 
@@ -95,14 +102,16 @@ Result<GavelThroughputs> GavelThroughputs::Parse(std::string_view json_text,
     root = json::parse(json_text.begin(), json_text.end());
   } catch (const json::parse_error& e) {
     auto [line, col] = LineColumn(json_text, e.byte > 0 ? e.byte - 1 : 0);
-    return Status::InvalidArgument(Location(source, line, col) + ": JSON syntax error: " +
-                                   e.what());
+    return Status::InvalidArgument(Location(source, line, col) +
+                                   ": JSON syntax error: " + e.what());
   } catch (const std::exception& e) {
     return Status::InvalidArgument(source + ": cannot parse JSON: " + e.what());
   }
   if (!root.is_object()) {
-    return Status::InvalidArgument(source + ": $: expected an object of GPU types (\"k80\", "
-                                   "\"p100\", \"v100\"), found " + TypeName(root));
+    return Status::InvalidArgument(source +
+                                   ": $: expected an object of GPU types (\"k80\", "
+                                   "\"p100\", \"v100\"), found " +
+                                   TypeName(root));
   }
   if (root.empty()) {
     return Status::InvalidArgument(source + ": $: no GPU types");
@@ -128,8 +137,8 @@ Result<GavelThroughputs> GavelThroughputs::Parse(std::string_view json_text,
             ">= 1)");
       }
       if (!entry.is_object()) {
-        return Status::InvalidArgument(source + ": " + path + ": expected an object with \"null\", found " +
-                                       TypeName(entry));
+        return Status::InvalidArgument(
+            source + ": " + path + ": expected an object with \"null\", found " + TypeName(entry));
       }
       auto it = entry.find("null");
       if (it == entry.end()) {

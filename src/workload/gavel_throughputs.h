@@ -10,8 +10,8 @@
 // for nothing and ignored (rigshift does not pack jobs on one GPU).
 //
 // Errors carry the file and a JSON path, or the line and column of a syntax error:
-//   simulation_throughputs.json: k80."('ResNet-18 (batch size 16)', 1)".null: expected a number >= 0 (steps/s), found string
-//   simulation_throughputs.json:3:17: JSON syntax error: ...
+//   simulation_throughputs.json: k80."('ResNet-18 (batch size 16)', 1)".null: expected a number >=
+//   0 (steps/s), found string simulation_throughputs.json:3:17: JSON syntax error: ...
 // A throughput of 0 is valid and means "cannot run there" (Gavel's ResNet-50 (batch size 128) on
 // 2+ K80s); a missing entry means the same to the SpeedModel (speed_model.h, rule 2).
 //

@@ -103,8 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "k80.\"('A', 1)\".null: expected a number >= 0 (steps/s), found a string"},
         BadCase{"negative throughput", "{\"k80\": {\"('A', 1)\": {\"null\": -1.5}}}",
                 "found the number -1.5"},
-        BadCase{"null is JSON null", "{\"k80\": {\"('A', 1)\": {\"null\": null}}}",
-                "found null"}),
+        BadCase{"null is JSON null", "{\"k80\": {\"('A', 1)\": {\"null\": null}}}", "found null"}),
     CaseName);
 
 TEST(GavelThroughputs, MissingFileIsAnIoError) {

@@ -10,8 +10,9 @@ namespace rigshift::workload {
 namespace {
 
 constexpr const char* kColumnNames[kGavelTraceColumns] = {
-    "job type",        "command",  "working directory", "steps argument", "needs data",
-    "total steps",     "scale factor", "priority weight", "SLO",          "arrival time",
+    "job type",   "command",      "working directory", "steps argument",
+    "needs data", "total steps",  "scale factor",      "priority weight",
+    "SLO",        "arrival time",
 };
 
 // A field as found, for messages: quoted, at most 40 characters, control bytes escaped.
@@ -179,11 +180,10 @@ Result<GavelTrace> ParseGavelTrace(std::string_view text, const std::string& sou
     job.gpus = static_cast<int32_t>(scale);
     ASSIGN_OR_RETURN(job.priority_weight,
                      p.Number(fields[7], 7, 0, 1e9, false, "a number > 0 (1 = normal)"));
-    ASSIGN_OR_RETURN(extra.slo, p.Number(fields[8], 8, -1e18, 1e18, true,
-                                         "a number (-1 = no SLO)"));
-    ASSIGN_OR_RETURN(extra.arrival_seconds,
-                     p.Number(fields[9], 9, 0, kMaxGavelArrivalSeconds, true,
-                              "seconds >= 0 from the start of the trace"));
+    ASSIGN_OR_RETURN(extra.slo,
+                     p.Number(fields[8], 8, -1e18, 1e18, true, "a number (-1 = no SLO)"));
+    ASSIGN_OR_RETURN(extra.arrival_seconds, p.Number(fields[9], 9, 0, kMaxGavelArrivalSeconds, true,
+                                                     "seconds >= 0 from the start of the trace"));
     const auto offset = static_cast<TimePoint>(std::llround(extra.arrival_seconds));
     if (__builtin_add_overflow(options.origin, offset, &job.arrival)) {
       return p.Error(fields[9], 9, "an arrival that fits after the origin");

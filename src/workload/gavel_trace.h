@@ -64,7 +64,7 @@ struct GavelJobExtras {
 };
 
 struct GavelTrace {
-  std::vector<Job> jobs;             // in file order; ids 0, 1, 2, ...
+  std::vector<Job> jobs;               // in file order; ids 0, 1, 2, ...
   std::vector<GavelJobExtras> extras;  // parallel to jobs
 };
 

@@ -122,11 +122,12 @@ TEST_P(GavelFidelity, EngineMatchesGavelWithinTolerance) {
   EXPECT_NEAR(f.avg_jct_s, c.jct, 0.05 * c.jct);
   EXPECT_NEAR(f.makespan_s, c.makespan, 0.05 * c.makespan);
   EXPECT_NEAR(f.utilisation, c.utilisation, 0.03);
-  std::printf("[ gavel    ] %s: avg JCT %.1f s (Gavel %.1f, %+.2f%%), makespan %.1f s (Gavel %.1f, "
-              "%+.2f%%), utilisation %.4f (Gavel %.3f, %+.4f)\n",
-              c.name, f.avg_jct_s, c.jct, 100 * (f.avg_jct_s / c.jct - 1), f.makespan_s,
-              c.makespan, 100 * (f.makespan_s / c.makespan - 1), f.utilisation, c.utilisation,
-              f.utilisation - c.utilisation);
+  std::printf(
+      "[ gavel    ] %s: avg JCT %.1f s (Gavel %.1f, %+.2f%%), makespan %.1f s (Gavel %.1f, "
+      "%+.2f%%), utilisation %.4f (Gavel %.3f, %+.4f)\n",
+      c.name, f.avg_jct_s, c.jct, 100 * (f.avg_jct_s / c.jct - 1), f.makespan_s, c.makespan,
+      100 * (f.makespan_s / c.makespan - 1), f.utilisation, c.utilisation,
+      f.utilisation - c.utilisation);
 
   // 3. Against the reference under the engine's rules: the residual is only whole seconds.
   gavel_test::ReferenceOptions same;
