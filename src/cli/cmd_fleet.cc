@@ -42,7 +42,8 @@ int RunFleet(const FleetArgs& args) {
 void RegisterFleetCommand(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<FleetArgs>();
   auto* cmd = app.add_subcommand(
-      "fleet", "Summarise a fleet file: devices, nameplate power vs grid cap, memory, TFLOPS, hashrate");
+      "fleet",
+      "Summarise a fleet file: devices, nameplate power vs grid cap, memory, TFLOPS, hashrate");
   cmd->add_option("FLEET", args->fleet_path, "Fleet file (YAML, see docs/fleet-format.md)")
       ->required();
   cmd->add_flag("--json", args->json, "Print the summary as JSON");

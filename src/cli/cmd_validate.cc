@@ -47,8 +47,7 @@ void RegisterValidateCommand(CLI::App& app, CommandContext& ctx) {
       "validate", "Check a fleet file: syntax, catalogue models, power limits (exit 3 if invalid)");
   cmd->add_option("FLEET", args->fleet_path, "Fleet file (YAML, see docs/fleet-format.md)")
       ->required();
-  cmd->add_flag("--strict", args->strict,
-                "Treat warnings (grid cap, cooling, NVLink) as errors");
+  cmd->add_flag("--strict", args->strict, "Treat warnings (grid cap, cooling, NVLink) as errors");
   cmd->callback([args, &ctx] { ctx.exit_code = RunValidate(*args); });
 }
 

@@ -42,7 +42,7 @@ constexpr double kMaxHostPowerW = 100'000;      // 100 kW per host
 constexpr double kMaxPue = 3.0;                 // worse than any operating data centre
 constexpr double kMaxPriceUsdPerMwh = 100'000;  // ERCOT's cap is 5,000 (9,000 before 2021)
 constexpr int64_t kMaxDevicesPerNode = 10'000;  // ASIC "nodes" may model a whole shelf
-constexpr int kDefaultMaxGpusPerHost = 20;      // largest mining boards take 19 (B250 Mining Expert)
+constexpr int kDefaultMaxGpusPerHost = 20;     // largest mining boards take 19 (B250 Mining Expert)
 constexpr int64_t kMaxYamlElements = 200'000;  // aliases can make a small file walk forever
 constexpr size_t kMaxQuotedChars = 60;
 constexpr size_t kMaxSuggestLength = 64;  // longer names are not typos; skip the O(n*m) search
@@ -132,12 +132,16 @@ std::string FormatCount(int64_t v) {
 // What a YAML node is, for "expected X, found Y".
 std::string Describe(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "nothing (null)";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing (null)";
     case YAML::NodeType::Scalar:
       return (n.Tag() == "!" ? "the quoted string " : "") + Quote(n.Scalar());
-    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Undefined:
+      return "nothing";
   }
   return "something else";
 }
@@ -229,8 +233,8 @@ class Loader {
       message += errors_[i].ToString();
     }
     if (errors_truncated_) {
-      message += "\n" + file_ + ": too many errors; stopped after " +
-                 std::to_string(kMaxReportedErrors);
+      message +=
+          "\n" + file_ + ": too many errors; stopped after " + std::to_string(kMaxReportedErrors);
     }
     return Status::InvalidArgument(message);
   }
@@ -264,7 +268,8 @@ class Loader {
                                              : "; did you mean " + Quote(closest) + "?";
           // The misspelt key stands for the known one: no second "missing field" error.
           if (!closest.empty()) misspelt_.push_back(closest);
-          loader.Error(key, Join(path_, Printable(name, kMaxQuotedChars)), "unknown field " + Quote(name) + hint);
+          loader.Error(key, Join(path_, Printable(name, kMaxQuotedChars)),
+                       "unknown field " + Quote(name) + hint);
           continue;
         }
         if (values_.count(name) > 0) {
@@ -289,8 +294,7 @@ class Loader {
       if (it != values_.end()) return &it->second;
       if (required && is_map_ &&
           std::find(misspelt_.begin(), misspelt_.end(), key) == misspelt_.end()) {
-        loader_.Error(node_, path_.empty() ? key : path_,
-                      "missing required field '" + key + "'");
+        loader_.Error(node_, path_.empty() ? key : path_, "missing required field '" + key + "'");
       }
       return nullptr;
     }
@@ -416,7 +420,7 @@ class Loader {
 
   // One of `choices`, with a suggestion when it is close to one.
   std::optional<std::string> ReadEnum(const YAML::Node& n, const std::string& path,
-                                       const std::vector<std::string>& choices) {
+                                      const std::vector<std::string>& choices) {
     auto s = ReadString(n, path);
     if (!s) return std::nullopt;
     std::string lower = ToLower(*s);
@@ -600,14 +604,16 @@ void Loader::ParseSite(const YAML::Node& n, const std::string& path, Site* site)
                   FormatNumber(*x));
       } else if (*x > kMaxPue) {
         Error(*v, m.PathOf("pue"),
-              "PUE " + FormatNumber(*x) + " is implausible (expected 1.0 .. 3.0; mining sites run "
-              "1.02 .. 1.3)");
+              "PUE " + FormatNumber(*x) +
+                  " is implausible (expected 1.0 .. 3.0; mining sites run "
+                  "1.02 .. 1.3)");
       } else {
         site->pue_milli = std::llround(*x * 1000);
       }
     }
   }
-  if (const YAML::Node* v = m.Get("tariff", true)) ParseTariff(*v, m.PathOf("tariff"), &site->tariff);
+  if (const YAML::Node* v = m.Get("tariff", true))
+    ParseTariff(*v, m.PathOf("tariff"), &site->tariff);
   if (const YAML::Node* v = m.Get("uplink_gbps", false)) {
     if (auto x = ReadNumberIn(*v, m.PathOf("uplink_gbps"), " (Gbit/s)", 0, 1e6, true)) {
       site->uplink_gbps = *x;
@@ -638,9 +644,9 @@ void Loader::ParseSite(const YAML::Node& n, const std::string& path, Site* site)
 }
 
 void Loader::ParseTariff(const YAML::Node& n, const std::string& path, Tariff* tariff) {
-  MapReader m(*this, n, path,
-              {"market", "fixed_usd_per_mwh", "adder_usd_per_mwh",
-               "demand_charge_usd_per_kw_month"});
+  MapReader m(
+      *this, n, path,
+      {"market", "fixed_usd_per_mwh", "adder_usd_per_mwh", "demand_charge_usd_per_kw_month"});
   if (!m.is_map()) return;
   if (const YAML::Node* v = m.Get("market", true)) {
     if (auto s = ReadEnum(*v, m.PathOf("market"), {"ercot", "nyiso", "pjm", "caiso", "fixed"})) {
@@ -667,8 +673,8 @@ void Loader::ParseTariff(const YAML::Node& n, const std::string& path, Tariff* t
     }
   }
   if (const YAML::Node* v = m.Get("demand_charge_usd_per_kw_month", false)) {
-    if (auto x = ReadNumberIn(*v, m.PathOf("demand_charge_usd_per_kw_month"), " (USD/kW-month)",
-                              0, 10'000, false)) {
+    if (auto x = ReadNumberIn(*v, m.PathOf("demand_charge_usd_per_kw_month"), " (USD/kW-month)", 0,
+                              10'000, false)) {
       tariff->demand_charge_per_kw_month = Usd(*x);
     }
   }
@@ -785,8 +791,7 @@ void Loader::ParseNode(const YAML::Node& n, const std::string& path, NodeGroup* 
         node->pcie_lanes_per_gpu = static_cast<int>(*x);
       } else {
         Error(*lanes, m.PathOf("pcie_lanes_per_gpu"),
-              "expected a PCIe link width of 1, 2, 4, 8 or 16 lanes, found " +
-                  std::to_string(*x));
+              "expected a PCIe link width of 1, 2, 4, 8 or 16 lanes, found " + std::to_string(*x));
       }
     }
   } else if (riser != nullptr) {
@@ -832,18 +837,19 @@ void Loader::CheckNodeKinds(MapReader& m, NodeGroup* node, std::optional<int64_t
     if (first == nullptr) first = &d;
   }
   if (first_gpu != nullptr && first_asic != nullptr) {
-    const DeviceGroup& later = first_gpu->loc.line > first_asic->loc.line ? *first_gpu : *first_asic;
+    const DeviceGroup& later =
+        first_gpu->loc.line > first_asic->loc.line ? *first_gpu : *first_asic;
     const DeviceGroup& earlier = &later == first_gpu ? *first_asic : *first_gpu;
-    Error(later.loc,
-          "a node holds either GPUs or ASICs, not both: " + Quote(later.model) + " joins " +
-              Quote(earlier.model) + " (an ASIC is its own host; put it in a node of its own)");
+    Error(later.loc, "a node holds either GPUs or ASICs, not both: " + Quote(later.model) +
+                         " joins " + Quote(earlier.model) +
+                         " (an ASIC is its own host; put it in a node of its own)");
     node->devices.clear();
     return;
   }
   if (per_node > kMaxDevicesPerNode) {
-    Error(node->devices.back().loc,
-          "more than " + FormatCount(kMaxDevicesPerNode) + " devices on one node (found " +
-              FormatCount(per_node) + "); use the node's count for repeated hosts");
+    Error(node->devices.back().loc, "more than " + FormatCount(kMaxDevicesPerNode) +
+                                        " devices on one node (found " + FormatCount(per_node) +
+                                        "); use the node's count for repeated hosts");
     node->devices.clear();
     return;
   }
@@ -905,12 +911,11 @@ void Loader::ParseDevice(const YAML::Node& n, const std::string& path, DeviceGro
     dev->asic = a;
     // A water-cooled miner has no fans: it cannot run in an air-cooled hall.
     const std::string need = ToLower(a->cooling);
-    if (site_cooling_ &&
-        ((need == "hydro" && *site_cooling_ != CoolingKind::kHydro) ||
-         (need == "immersion" && *site_cooling_ != CoolingKind::kImmersion))) {
+    if (site_cooling_ && ((need == "hydro" && *site_cooling_ != CoolingKind::kHydro) ||
+                          (need == "immersion" && *site_cooling_ != CoolingKind::kImmersion))) {
       Error(*model, m.PathOf("model"),
-            "ASIC " + Quote(a->name) + " needs " + need + " cooling, but the site's cooling kind is " +
-                CoolingKindName(*site_cooling_));
+            "ASIC " + Quote(a->name) + " needs " + need +
+                " cooling, but the site's cooling kind is " + CoolingKindName(*site_cooling_));
     }
   } else {
     Error(*model, m.PathOf("model"),
@@ -954,13 +959,13 @@ void Loader::ParseDevice(const YAML::Node& n, const std::string& path, DeviceGro
     if (mode != nullptr) {
       auto s = ReadString(*mode, m.PathOf("mode"));
       if (!s) return;
-      if (dev->asic->Mode(*s) == nullptr && !(ToLower(*s) == "normal" && dev->asic->modes.empty())) {
+      if (dev->asic->Mode(*s) == nullptr &&
+          !(ToLower(*s) == "normal" && dev->asic->modes.empty())) {
         std::vector<std::string> known;
         for (const auto& pm : dev->asic->modes) known.push_back(pm.name);
         Error(*mode, m.PathOf("mode"),
-              "unknown power mode " + Quote(*s) + " for " + Quote(dev->asic->name) +
-                  " (known: " + (known.empty() ? "normal" : JoinQuoted(known)) + ")" +
-                  DidYouMean(*s, known, 1));
+              "unknown power mode " + Quote(*s) + " for " + Quote(dev->asic->name) + " (known: " +
+                  (known.empty() ? "normal" : JoinQuoted(known)) + ")" + DidYouMean(*s, known, 1));
         return;
       }
       dev->mode = *s;
@@ -1036,8 +1041,7 @@ Status CheckNesting(const std::string& text, const std::string& file) {
     if (at_line_start) {
       if (c == ' ' || c == '\t' || c == '-' || c == '?' || c == ':') {
         if (++prefix > 4 * kMaxYamlDepth) {
-          return Status::InvalidArgument(Location(file, line) +
-                                         ": nesting too deep (more than " +
+          return Status::InvalidArgument(Location(file, line) + ": nesting too deep (more than " +
                                          std::to_string(4 * kMaxYamlDepth) +
                                          " columns of indentation and block indicators)");
         }
@@ -1065,8 +1069,7 @@ Status CheckNesting(const std::string& text, const std::string& file) {
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxYamlDepth) {
         return Status::InvalidArgument(Location(file, line) + ": nesting too deep (more than " +
-                                       std::to_string(kMaxYamlDepth) +
-                                       " levels of [ ] or { })");
+                                       std::to_string(kMaxYamlDepth) + " levels of [ ] or { })");
       }
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
@@ -1118,7 +1121,8 @@ Result<LoadedFleet> LoadFleetText(const std::string& text, const std::string& so
     return Status::InvalidArgument(Location(source_name, line, column) +
                                    ": YAML syntax error: " + Printable(e.msg, 200));
   } catch (const std::exception& e) {
-    return Status::InvalidArgument(source_name + ": cannot read fleet: " + Printable(e.what(), 200));
+    return Status::InvalidArgument(source_name +
+                                   ": cannot read fleet: " + Printable(e.what(), 200));
   }
   RETURN_IF_ERROR(loader.Finish(&out));
   return out;

@@ -61,7 +61,6 @@ Result<LoadedFleet> LoadFleetFile(const std::string& path, const catalog::Catalo
 
 // Loads fleet YAML from memory; `source_name` stands for the file name in messages.
 Result<LoadedFleet> LoadFleetText(const std::string& text, const std::string& source_name,
-                                  const catalog::Catalog& catalog,
-                                  const LoadOptions& options = {});
+                                  const catalog::Catalog& catalog, const LoadOptions& options = {});
 
 }  // namespace rigshift::fleet

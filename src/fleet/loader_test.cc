@@ -193,16 +193,16 @@ TEST(LoaderTest, AliasBombIsCutOffNotWalked) {
     for (int i = 0; i < 19; ++i) out += ", *" + anchor;
     return out;
   };
-  std::string text = "name: bomb\nsites: [&a {id: s, grid_cap_mw: 1, cooling: {kind: air}, "
-                     "pue: 1.1, tariff: {market: ercot}, halls: [&b {id: h, racks: [&c {id: r, "
-                     "nodes: [&d {id: n, devices: [&e {model: S19}" +
-                     copies("e") + "]}" + copies("d") + "]}" + copies("c") + "]}" + copies("b") +
-                     "]}" + copies("a") + "]\n";
+  std::string text =
+      "name: bomb\nsites: [&a {id: s, grid_cap_mw: 1, cooling: {kind: air}, "
+      "pue: 1.1, tariff: {market: ercot}, halls: [&b {id: h, racks: [&c {id: r, "
+      "nodes: [&d {id: n, devices: [&e {model: S19}" +
+      copies("e") + "]}" + copies("d") + "]}" + copies("c") + "]}" + copies("b") + "]}" +
+      copies("a") + "]\n";
   // The copies repeat ids; after kMaxReportedErrors of those the walk stops (in milliseconds).
   auto loaded = Load(text);
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.status().message().find("too many errors; stopped after 50"),
-            std::string::npos)
+  EXPECT_NE(loaded.status().message().find("too many errors; stopped after 50"), std::string::npos)
       << loaded.status().message().substr(0, 500);
 }
 

@@ -6,9 +6,12 @@ namespace rigshift::fleet {
 
 const char* CoolingKindName(CoolingKind k) {
   switch (k) {
-    case CoolingKind::kAir: return "air";
-    case CoolingKind::kHydro: return "hydro";
-    case CoolingKind::kImmersion: return "immersion";
+    case CoolingKind::kAir:
+      return "air";
+    case CoolingKind::kHydro:
+      return "hydro";
+    case CoolingKind::kImmersion:
+      return "immersion";
   }
   return "unknown";
 }

@@ -1,9 +1,10 @@
 // Flatten: expanding rack/node/device groups into flat arrays with stable indices and names.
+#include "fleet/model.h"
+
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.h"
 #include "fleet/loader.h"
-#include "fleet/model.h"
 
 namespace rigshift::fleet {
 namespace {
@@ -110,7 +111,7 @@ TEST(FlattenTest, CarriesNodeAndRackAttributes) {
   EXPECT_EQ(flat.node_host_power[0], Watts(100));
   EXPECT_EQ(flat.rack_power_limit[0], Kilowatts(20));
   EXPECT_TRUE(flat.rack_power_limit[2].IsZero());
-  EXPECT_EQ(flat.nameplate_power[0], Watts(220));   // RTX 3070 TDP
+  EXPECT_EQ(flat.nameplate_power[0], Watts(220));    // RTX 3070 TDP
   EXPECT_EQ(flat.nameplate_power[36], Watts(3250));  // S19, normal mode
   EXPECT_EQ(flat.nameplate_power[45], Watts(700));   // H100 SXM TDP
 }

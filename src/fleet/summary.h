@@ -32,13 +32,13 @@ struct SegmentCount {
 // What the fleet's GPUs could mine if every card with a profile for the algorithm mined it.
 struct AlgorithmHashrate {
   std::string algorithm;
-  Hashrate hashrate;   // in kH/s (the algorithm's own hash unit)
-  Power power;         // the profiles' wall power for that hashrate
-  int64_t gpus = 0;    // cards with a profile for the algorithm
+  Hashrate hashrate;  // in kH/s (the algorithm's own hash unit)
+  Power power;        // the profiles' wall power for that hashrate
+  int64_t gpus = 0;   // cards with a profile for the algorithm
 };
 
 struct SiteSummary {
-  std::string id;    // "" for the fleet total
+  std::string id;  // "" for the fleet total
   std::string name;
   std::string location;
   std::string market;  // tariff market ("ercot", ...); "" for the total
@@ -49,7 +49,7 @@ struct SiteSummary {
   int64_t nodes = 0;
   int64_t gpus = 0;
   int64_t asics = 0;
-  std::vector<ModelCount> gpus_by_model;     // most numerous first, then by name
+  std::vector<ModelCount> gpus_by_model;      // most numerous first, then by name
   std::vector<SegmentCount> gpus_by_segment;  // in enum order, only segments present
   std::vector<ModelCount> asics_by_model;
 
@@ -59,12 +59,12 @@ struct SiteSummary {
   Power it_power;        // gpu + asic + host
   Power facility_power;  // IT x PUE (per site; summed for the total)
   Power grid_cap;
-  Power headroom;          // grid_cap - facility_power; negative when over the cap
-  Power cooling_capacity;  // zero when not given
+  Power headroom;                   // grid_cap - facility_power; negative when over the cap
+  Power cooling_capacity;           // zero when not given
   int64_t sites_over_grid_cap = 0;  // 1 for a site over its cap; the count for the total
 
   double gpu_memory_gb = 0;
-  double bf16_tflops = 0;               // cards that support BF16
+  double bf16_tflops = 0;  // cards that support BF16
   int64_t gpus_with_bf16 = 0;
   double fp16_tflops_without_bf16 = 0;  // FP16 of cards that lack BF16 (Pascal..Turing, AMD RDNA)
   Hashrate sha256_hashrate;             // ASICs, configured mode

@@ -1,8 +1,7 @@
 // Text and JSON renderers for FleetSummary (the only place the fleet module touches nlohmann).
 #include <cstdio>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "fleet/summary.h"
 
@@ -107,13 +106,13 @@ void RenderSite(const SiteSummary& s, bool is_total, std::string* out) {
   }
   line("facility power", facility);
   if (!is_total && !s.cooling_capacity.IsZero()) {
-    line("cooling", FormatPower(s.cooling_capacity) + " capacity for " + FormatPower(s.it_power) +
-                        " of heat");
+    line("cooling",
+         FormatPower(s.cooling_capacity) + " capacity for " + FormatPower(s.it_power) + " of heat");
   }
   if (s.gpus > 0) {
     line("GPU memory", Thousands(static_cast<int64_t>(s.gpu_memory_gb + 0.5)) + " GB");
-    std::string ai = Tflops(s.bf16_tflops) + " TFLOPS BF16 (" + Thousands(s.gpus_with_bf16) +
-                     " GPUs)";
+    std::string ai =
+        Tflops(s.bf16_tflops) + " TFLOPS BF16 (" + Thousands(s.gpus_with_bf16) + " GPUs)";
     if (s.gpus_with_bf16 < s.gpus) {
       ai += " + " + Tflops(s.fp16_tflops_without_bf16) + " TFLOPS FP16 (" +
             Thousands(s.gpus - s.gpus_with_bf16) + " GPUs without BF16)";
@@ -124,8 +123,7 @@ void RenderSite(const SiteSummary& s, bool is_total, std::string* out) {
   first = true;
   for (const AlgorithmHashrate& a : s.gpu_hashrate) {
     line(first ? "GPU mining" : "", a.algorithm + " " + FormatHashrate(a.hashrate) + " at " +
-                                        FormatPower(a.power) + " (" + Thousands(a.gpus) +
-                                        " GPUs)");
+                                        FormatPower(a.power) + " (" + Thousands(a.gpus) + " GPUs)");
     first = false;
   }
 }
@@ -152,14 +150,15 @@ nlohmann::ordered_json SiteJson(const SiteSummary& s, bool is_total) {
   j["asics"] = s.asics;
   j["gpus_by_model"] = ModelCounts(s.gpus_by_model);
   nlohmann::ordered_json segs = nlohmann::ordered_json::object();
-  for (const SegmentCount& c : s.gpus_by_segment) segs[catalog::GpuSegmentName(c.segment)] = c.count;
+  for (const SegmentCount& c : s.gpus_by_segment)
+    segs[catalog::GpuSegmentName(c.segment)] = c.count;
   j["gpus_by_segment"] = segs;
   j["asics_by_model"] = ModelCounts(s.asics_by_model);
   j["power_w"] = {
-      {"gpus", ToWatts(s.gpu_power)},        {"asics", ToWatts(s.asic_power)},
-      {"hosts", ToWatts(s.host_power)},      {"it", ToWatts(s.it_power)},
+      {"gpus", ToWatts(s.gpu_power)},          {"asics", ToWatts(s.asic_power)},
+      {"hosts", ToWatts(s.host_power)},        {"it", ToWatts(s.it_power)},
       {"facility", ToWatts(s.facility_power)}, {"grid_cap", ToWatts(s.grid_cap)},
-      {"headroom", ToWatts(s.headroom)},     {"cooling_capacity", ToWatts(s.cooling_capacity)},
+      {"headroom", ToWatts(s.headroom)},       {"cooling_capacity", ToWatts(s.cooling_capacity)},
   };
   if (is_total) {
     j["sites_over_grid_cap"] = s.sites_over_grid_cap;

@@ -40,18 +40,18 @@ TEST(SummaryTest, EthGpuFarmHandChecked) {
   FleetSummary sum = Summarize(LoadExample("eth-gpu-farm-ercot.yaml"));
   ASSERT_EQ(sum.sites.size(), 1u);
   const SiteSummary& s = sum.sites[0];
-  EXPECT_EQ(s.racks, 45 + 36 + 24 + 45 + 60 + 45 + 36);                            // 291
+  EXPECT_EQ(s.racks, 45 + 36 + 24 + 45 + 60 + 45 + 36);                              // 291
   EXPECT_EQ(s.nodes, 45 * 8 + 36 * 8 + 24 * 6 + 45 * 8 + 60 * 8 + 45 * 8 + 36 * 7);  // 2,244
   EXPECT_EQ(s.gpus, 17088);
   EXPECT_EQ(s.asics, 0);
-  EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3070"), 45 * 8 * 8);    // 2,880
-  EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3080"), 36 * 8 * 6);    // 1,728
-  EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3090"), 24 * 6 * 6);    // 864
+  EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3070"), 45 * 8 * 8);     // 2,880
+  EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3080"), 36 * 8 * 6);     // 1,728
+  EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3090"), 24 * 6 * 6);     // 864
   EXPECT_EQ(CountOf(s.gpus_by_model, "GeForce RTX 3060 Ti"), 45 * 8 * 8);  // 2,880
   EXPECT_EQ(CountOf(s.gpus_by_model, "Radeon RX 580"), 60 * 8 * 8);        // 3,840
   EXPECT_EQ(CountOf(s.gpus_by_model, "Radeon RX 5700 XT"), 45 * 8 * 8);    // 2,880
   EXPECT_EQ(CountOf(s.gpus_by_model, "Radeon RX 6800"), 36 * 7 * 8);       // 2,016
-  EXPECT_EQ(s.gpus_by_model.front().model, "Radeon RX 580");  // most numerous first
+  EXPECT_EQ(s.gpus_by_model.front().model, "Radeon RX 580");               // most numerous first
   ASSERT_EQ(s.gpus_by_segment.size(), 1u);
   EXPECT_EQ(s.gpus_by_segment[0].segment, catalog::GpuSegment::kConsumer);
 
