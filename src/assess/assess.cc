@@ -246,6 +246,24 @@ Result<Assessment> Assess(const fleet::Fleet& fleet, const market::MarketData& m
   if (a.to - a.from > 10 * 366 * kDay) {
     return Status::OutOfRange("the window is longer than 10 years");
   }
+  // A window with no market data at all is an error; a partly covered one is a warning.
+  if (!market.hashprice.empty() &&
+      (market.hashprice.end() <= a.from || market.hashprice.start >= a.to)) {
+    return Status::FailedPrecondition("the hashprice (" + FormatDate(market.hashprice.start) +
+                                      " .. " + FormatDate(market.hashprice.end()) +
+                                      ") does not overlap the window " + FormatDate(a.from) +
+                                      " .. " + FormatDate(a.to));
+  }
+  for (const auto& site : fleet.sites) {
+    auto it = market.electricity.find(site.tariff.market);
+    if (it == market.electricity.end() || it->second.empty()) continue;
+    if (it->second.end() <= a.from || it->second.start >= a.to) {
+      return Status::FailedPrecondition(
+          "site " + site.id + ": the '" + site.tariff.market + "' prices (" +
+          FormatDate(it->second.start) + " .. " + FormatDate(it->second.end()) +
+          ") do not overlap the window " + FormatDate(a.from) + " .. " + FormatDate(a.to));
+    }
+  }
   if (!market.hashprice.Covers(a.from) || !market.hashprice.Covers(a.to - 1)) {
     a.warnings.push_back("hashprice does not cover the whole window: its first/last value is held");
   }

@@ -308,6 +308,14 @@ TEST(AssessTest, RejectsBadOptions) {
   o.from = 100 * kHour;
   o.to = 10 * kHour;
   EXPECT_FALSE(Assess(f, m, o).ok());
+  // A window the market data do not reach at all is an error naming both ranges.
+  o = AssessOptions();
+  o.from = YearStart(2030);
+  o.to = YearStart(2031);
+  auto r = Assess(f, m, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("does not overlap the window 2030-01-01"), std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

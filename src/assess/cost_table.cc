@@ -60,6 +60,10 @@ CostTable CostTable::Defaults() {
       "sheet");
   add("refit_server_h100_kw", 10.2, "kW", "max power of an 8x H100 server",
       "NVIDIA DGX H100 datasheet: 10.2 kW max");
+  add("refit_server_l40s", 90000, "USD", "8x L40S (PCIe, 48 GB) server for inference re-fits",
+      "L40S cards at ~7.5-9 kUSD list (2024 resellers) x 8 plus a ~20 kUSD dual-socket 4U host");
+  add("refit_server_l40s_kw", 4.8, "kW", "max power of an 8x L40S server",
+      "8 x 350 W (NVIDIA L40S datasheet) plus ~2 kW for CPUs, fans and PSU losses");
   add("maintenance_per_year", 0.05, "fraction/year",
       "hardware maintenance and spares, of AI capex per year",
       "typical 3-5 year support contracts at 5-10 %/year of list price");

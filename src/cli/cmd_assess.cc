@@ -86,6 +86,16 @@ int RunAssess(const AssessArgs& args) {
           Status::InvalidArgument("--refit-gpu: unknown GPU '" + args.refit_gpu + "'"));
     }
     options.refit_gpu = g->name;
+    // The cost table prices 8-GPU servers of two kinds (docs/cost-table.md).
+    std::string lower = ToLower(g->name);
+    if (lower.find("l40s") != std::string::npos) {
+      options.refit_server_cost_key = "refit_server_l40s";
+      options.refit_server_kw_key = "refit_server_l40s_kw";
+    } else if (lower.find("h100") == std::string::npos) {
+      return ReportError(Status::InvalidArgument(
+          "--refit-gpu: the cost table prices 8x H100 SXM and 8x L40S servers, not '" + g->name +
+          "'"));
+    }
   }
   if (!args.costs.empty()) {
     Status s = options.costs.ApplyOverridesFile(args.costs);
