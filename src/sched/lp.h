@@ -29,7 +29,9 @@ class LpProblem {
     std::vector<double> x;  // per column
   };
   // Maximises. kInternal when the solver fails, kFailedPrecondition when infeasible.
-  Result<Solution> Solve(bool integer, int time_limit_ms) const;
+  // `interior`: GLPK's primal-dual interior-point method instead of the simplex (LP only; much
+  // faster on long time-coupled LPs such as a year of hours; optimal to GLPK's tolerance, 1e-8).
+  Result<Solution> Solve(bool integer, int time_limit_ms, bool interior = false) const;
 
   int rows() const { return static_cast<int>(row_lo_.size()); }
   int columns() const { return static_cast<int>(col_lo_.size()); }

@@ -190,8 +190,10 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
       }
     }
   }
+  // Rows and columns are scaled for the solver: work in units x hours (work / 3600) and power in
+  // kW, so that coefficients stay near 1 (the interior point is unstable on a year otherwise).
   for (size_t g = 0; g < groups.size(); ++g) {
-    for (size_t t = 0; t < hours; ++t) u_col[g][t] = lp.AddColumn(0, groups[g].work_arrived[t], 0.0);
+    for (size_t t = 0; t < hours; ++t) u_col[g][t] = lp.AddColumn(0, groups[g].work_arrived[t] / 3600.0, 0.0);
   }
   // Capacity and host rows.
   for (size_t c = 0; c < classes; ++c) {
@@ -214,19 +216,19 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
       if (host >= 0) lp.Set(host, n_col[c * hours + t], -oc.devices_per_node);
     }
   }
-  // Envelope rows.
+  // Envelope rows (kW).
   for (int s = 0; s < model.sites; ++s) {
     for (size_t t = 0; t < hours; ++t) {
       const double cap = model.site_it_cap_w[static_cast<size_t>(s)][t];
       if (!std::isfinite(cap)) continue;
-      const int row = lp.AddRow(-kInf, cap);
+      const int row = lp.AddRow(-kInf, cap / 1000.0);
       for (size_t c = 0; c < classes; ++c) {
         const OracleClass& oc = model.classes[c];
         if (oc.site != s) continue;
-        if (m_col[c * hours + t] >= 0) lp.Set(row, m_col[c * hours + t], oc.mine_power_w);
-        if (n_col[c * hours + t] >= 0) lp.Set(row, n_col[c * hours + t], oc.host_power_w);
+        if (m_col[c * hours + t] >= 0) lp.Set(row, m_col[c * hours + t], oc.mine_power_w / 1000.0);
+        if (n_col[c * hours + t] >= 0) lp.Set(row, n_col[c * hours + t], oc.host_power_w / 1000.0);
         for (size_t g = 0; g < groups.size(); ++g) {
-          if (a_col[g][c * hours + t] >= 0) lp.Set(row, a_col[g][c * hours + t], oc.ai_power_w);
+          if (a_col[g][c * hours + t] >= 0) lp.Set(row, a_col[g][c * hours + t], oc.ai_power_w / 1000.0);
         }
       }
     }
@@ -235,20 +237,21 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
   for (size_t g = 0; g < groups.size(); ++g) {
     for (size_t t = 0; t < hours; ++t) {
       const int conc = lp.AddRow(-kInf, groups[g].gpus_arrived[t]);
-      const int work = lp.AddRow(0.0, 0.0);  // u_t - u_{t-1} - sum 3600 R a = 0
+      const int work = lp.AddRow(0.0, 0.0);  // u_t - u_{t-1} - sum R a = 0 (work / 3600)
       lp.Set(work, u_col[g][t], 1.0);
       if (t > 0) lp.Set(work, u_col[g][t - 1], -1.0);
       for (size_t c = 0; c < classes; ++c) {
         const int ac = a_col[g][c * hours + t];
         if (ac < 0) continue;
         lp.Set(conc, ac, 1.0);
-        lp.Set(work, ac, -3600.0 * groups[g].rate[c]);
+        lp.Set(work, ac, -groups[g].rate[c]);
       }
     }
   }
-  ASSIGN_OR_RETURN(auto sol, lp.Solve(/*integer=*/false, limits.time_limit_ms));
+  const bool interior = lp.columns() > limits.interior_above_columns;
+  ASSIGN_OR_RETURN(auto sol, lp.Solve(/*integer=*/false, limits.time_limit_ms, interior));
   OracleResult r;
-  r.method = "lp";
+  r.method = interior ? "lp (interior point)" : "lp (simplex)";
   r.rows = lp.rows();
   r.columns = lp.columns();
   r.margin_usd = sol.objective;

@@ -44,13 +44,16 @@
 // credits (the simulator must compare margins without them, or add them to both sides), device
 // failures (the bound assumes all devices up: still an over-estimate).
 //
-// Size: the LP has about (2 + groups) x classes x hours columns; a year (8,760 h) of a fleet with
-// 20 classes and one job group is ~500k columns: solve it once per run, not per round.
+// Size: the LP has about (2 + groups) x classes x hours columns. Measured (bench/oracle_bench.cc,
+// the two-site NYISO example, 4 classes, 1 job group, dual simplex, this 2-core machine under
+// load): a week 1.7k columns 0.1 s, a month 7.2k columns ~1 s, a quarter 21.6k columns 7 s, a year
+// 87.6k columns see docs/scheduler.md. Solve it once per run, not per round.
 // Thread-safety: pure functions (GLPK's problem objects are local to each call; GLPK's terminal
 // output is switched off process-wide).
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -122,12 +125,16 @@ struct OracleResult {
   double mining_device_hours = 0;
   int rows = 0;
   int columns = 0;
-  std::string method;  // "lp" or "mip"
+  std::string method;  // "lp (simplex)", "lp (interior point)" or "mip"
 };
 
 struct OracleLimits {
-  int max_binaries = 5000;     // SolveExact refuses larger instances (kOutOfRange)
-  int time_limit_ms = 60'000;  // per solve
+  int max_binaries = 5000;      // SolveExact refuses larger instances (kOutOfRange)
+  int time_limit_ms = 600'000;  // per simplex / MIP solve (the interior point has no time limit)
+  // SolveBound uses GLPK's interior-point method above this many columns, the (dual) simplex
+  // below. Off by default: on a year of hours GLPK's interior point stops with "numerical
+  // instability" (code 17) even on the scaled model, while the dual simplex solves it.
+  int interior_above_columns = std::numeric_limits<int>::max();
 };
 
 OracleModel BuildOracleModel(const OracleInput& in);
