@@ -120,6 +120,18 @@ TEST(ExamplesTest, H100HallIsTrainingCapableAndAsicsAreNot) {
     }
   }
   EXPECT_TRUE(saw_h100);
+  // Massena holds riser GPUs and ASICs: convert moves the GPUs to servers and re-fits the ASICs'
+  // power, so its AI GPUs are both (a regression: the re-fit once overwrote the GPU count).
+  const SiteAssessment& massena = a->sites[0];
+  int64_t riser_gpus = 0;
+  for (int64_t gi : massena.groups) {
+    if (a->groups[static_cast<size_t>(gi)].kind == catalog::DeviceKind::kGpu) {
+      riser_gpus += a->groups[static_cast<size_t>(gi)].devices;
+    }
+  }
+  EXPECT_GT(riser_gpus, 0);
+  EXPECT_GT(massena.convert_plan.refit_servers, 0);
+  EXPECT_EQ(massena.convert_plan.ai_gpus, riser_gpus + 8 * massena.convert_plan.refit_servers);
 }
 
 TEST(ExamplesTest, AsicSiteIsAssessedAsPowerToRefit) {

@@ -148,11 +148,11 @@ void AddRefitItems(UpgradePlan& plan, const fleet::Site& site, Power it_budget,
   if (refit_gpu == nullptr || server_kw <= 0 || it_budget.raw() <= 0) return;
   const int64_t servers = static_cast<int64_t>(std::floor(ToKilowatts(it_budget) / server_kw));
   if (servers <= 0) return;
-  plan.refit_servers = servers;
+  plan.refit_servers += servers;
   plan.datacenter_class = true;
   plan.ai_rack_kw = std::max(plan.ai_rack_kw, 4 * server_kw);
-  plan.ai_gpus = servers * kServerGpus;
-  plan.ai_it_power = Kilowatts(server_kw) * servers;
+  plan.ai_gpus += servers * kServerGpus;
+  plan.ai_it_power += Kilowatts(server_kw) * servers;
   Add(plan, "8x " + refit_gpu->name + " server", "re-fit of the ASIC hall's power and floor space",
       servers, c.Usd(options.refit_server_cost_key), c, options.refit_server_cost_key);
   const int64_t racks = CeilDiv(servers, 4);
