@@ -155,7 +155,7 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
             cd.revenue_each =
                 MiningRevenue(c.hashrate, kHour, hp).Scaled(o.hashprice_scale_permille, 1000);
             cd.margin_each = cd.revenue_each - econ::EnergyCost(cd.power_each, kHour, prices);
-            cands.push_back(cd);
+            if (cd.power_each.raw() > 0) cands.push_back(cd);
           }
         }
       } else if (u.mines) {
@@ -167,13 +167,8 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
         Candidate cd;
         cd.milli = all_milli;
         cd.counts_curtailment = true;
-        if (c.algorithm.empty()) {
-          // Nothing to mine (no revenue series for its algorithms): off all window.
-          cd.margin_each = MicroUsd(-1);
-          cd.power_each = Watts(1);
-          cands.push_back(cd);
-          continue;
-        }
+        if (c.algorithm.empty())
+          continue;  // nothing it can mine at this market: off, not curtailed
         cd.power_each = c.power + u.host_share;
         cd.hashrate_each = c.hashrate;
         HashPrice hp = set.rep.kind[u.rep] == catalog::DeviceKind::kAsic
@@ -182,11 +177,12 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
         cd.revenue_each =
             MiningRevenue(c.hashrate, kHour, hp).Scaled(o.hashprice_scale_permille, 1000);
         cd.margin_each = cd.revenue_each - econ::EnergyCost(cd.power_each, kHour, prices);
-        cands.push_back(cd);
+        if (cd.power_each.raw() > 0) cands.push_back(cd);
       }
     }
     Power room = limit - ai_power;
-    // Best margin per watt first (ties: the order units were built in).
+    // Best margin per watt first (ties: the order units were built in); every power is > 0, so
+    // the cross-multiplied comparison is a strict weak order.
     std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
       const int128_compare_t lhs =
           static_cast<int128_compare_t>(a.margin_each.raw()) * b.power_each.raw();
