@@ -68,3 +68,35 @@ TEST(EnvelopeTest, GridBindsAnOverbuiltSite) {
 
 }  // namespace
 }  // namespace rigshift::econ
+
+#include "fleet/loader.h"
+
+namespace rigshift::econ {
+namespace {
+
+// The envelope's nameplate agrees with the fleet model's own sum on every shipped example, and the
+// ETH farm's figures are the ones its file states: IT nameplate 4,311.48 kW; 5 MW / 1.08 =
+// 4,629.63 kW of IT; cooling 4.8 MW; the hardware binds.
+TEST(EnvelopeTest, ExamplesAgreeWithTheFleetModel) {
+  for (const char* name :
+       {"eth-gpu-farm-ercot.yaml", "asic-hydro-ercot.yaml", "two-site-nyiso.yaml"}) {
+    auto f = fleet::LoadFleetFile(std::string(RIGSHIFT_SOURCE_DIR) + "/examples/" + name,
+                                  catalog::Catalog::Builtin());
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    for (const auto& site : f->fleet.sites) {
+      EXPECT_EQ(EnvelopeOf(site).nameplate_it, site.NameplateItPower()) << name << " " << site.id;
+    }
+  }
+  auto eth =
+      fleet::LoadFleetFile(std::string(RIGSHIFT_SOURCE_DIR) + "/examples/eth-gpu-farm-ercot.yaml",
+                           catalog::Catalog::Builtin());
+  ASSERT_TRUE(eth.ok());
+  SiteEnvelope e = EnvelopeOf(eth->fleet.sites[0]);
+  EXPECT_EQ(e.nameplate_it, Watts(4311480));
+  EXPECT_NEAR(ToKilowatts(e.it_cap), 4629.63, 0.01);
+  EXPECT_EQ(e.cooling_limit, Megawatts(4.8));
+  EXPECT_EQ(e.binding, EnvelopeLimit::kNameplate);
+}
+
+}  // namespace
+}  // namespace rigshift::econ
