@@ -55,6 +55,7 @@ struct SimulateArgs {
   bool no_failures = false;
   bool demand_response = false;
   double epoch_hours = 1.0;
+  double decision_gap_minutes = 15.0;
   double slo_factor = 4.0;
   bool strict = false;
 };
@@ -210,6 +211,9 @@ int RunSimulate(const SimulateArgs& args) {
   if (!(args.epoch_hours > 0 && args.epoch_hours <= 24 * 31)) {
     return ReportError(Status::InvalidArgument("--epoch: expected hours in (0, 744]"));
   }
+  if (!(args.decision_gap_minutes >= 0 && args.decision_gap_minutes <= 24 * 60)) {
+    return ReportError(Status::InvalidArgument("--decision-gap: expected minutes in [0, 1440]"));
+  }
   auto order = sched::ParseJobOrder(args.ordering);
   if (!order.ok()) return ReportError(order.status().WithPrefix("--ordering"));
 
@@ -316,6 +320,7 @@ int RunSimulate(const SimulateArgs& args) {
     eo.end = end;
     eo.seed = args.seed;
     eo.epoch = epoch;
+    eo.min_decision_gap = static_cast<Duration>(args.decision_gap_minutes * 60);
     eo.failures.enabled = !args.no_failures;
     eo.demand_response.enabled = args.demand_response;
     eo.power = popts.power;
@@ -397,6 +402,8 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--load", args->load, "Scale the trace's arrival rate (default 1)");
   cmd->add_option("--seed", args->seed, "Random seed (failures, job needs, policies); default 1");
   cmd->add_option("--epoch", args->epoch_hours, "Hours between planning rounds besides events (default 1)");
+  cmd->add_option("--decision-gap", args->decision_gap_minutes,
+                  "Minutes at least between event-triggered planning rounds (default 15; 0 = every event)");
   cmd->add_option("--slo-factor", args->slo_factor,
                   "Deadline = arrival + factor x run time on the reference GPU (0: none; default 4)");
   cmd->add_flag("--json", args->json, "Print the full result as JSON");

@@ -94,6 +94,7 @@ struct JobState {
   uint32_t generation = 0;
   bool needs_restore = false;
   int32_t running_pos = -1;  // index into running_
+  int64_t queue_seen = -1;   // decision number that last put it in the policy's view
   std::vector<int32_t> devices;
 };
 
@@ -222,6 +223,7 @@ class Engine {
   std::vector<JobState> jobs_;
   std::unordered_map<workload::JobId, int32_t> job_index_;  // lookups only
   std::vector<int32_t> queue_;  // job indices, with stale entries skipped
+  size_t queue_head_ = 0;       // entries before it are stale
   int64_t queue_live_ = 0;
   std::vector<int32_t> running_;
   int64_t arrivals_pending_ = 0;
@@ -643,6 +645,7 @@ void Engine::Enqueue(int32_t j, TimePoint now) {
       }
     }
     queue_.swap(live);
+    queue_head_ = 0;
   }
 }
 
@@ -739,17 +742,24 @@ void Engine::Decide(TimePoint now, const char* trigger) {
   job_set_changed_ = false;
   // The view the policy reads.
   std::vector<sched::QueuedJob> queue;
-  queue.reserve(static_cast<size_t>(queue_live_));
   {
-    std::vector<int32_t> live;
-    live.reserve(static_cast<size_t>(queue_live_));
-    for (int32_t q : queue_) {
-      JobState& js = jobs_[static_cast<size_t>(q)];
+    const size_t view = static_cast<size_t>(std::max<int64_t>(1, opts_.max_queue_view));
+    queue.reserve(std::min(view, static_cast<size_t>(queue_live_)));
+    // Skip (and drop) stale entries at the front; collect up to `view` live ones.
+    while (queue_head_ < queue_.size() && jobs_[static_cast<size_t>(queue_[queue_head_])].phase != Phase::kQueued) {
+      ++queue_head_;
+    }
+    if (queue_head_ > 1024 && queue_head_ * 2 > queue_.size()) {
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+      queue_head_ = 0;
+    }
+    for (size_t k = queue_head_; k < queue_.size() && queue.size() < view; ++k) {
+      JobState& js = jobs_[static_cast<size_t>(queue_[k])];
       if (js.phase != Phase::kQueued) continue;
-      live.push_back(q);
+      if (js.queue_seen == result_.stats.decisions) continue;  // a duplicate entry (re-queued)
+      js.queue_seen = result_.stats.decisions;
       queue.push_back({js.job, js.remaining, js.attained_gpu_seconds, js.queued_since, js.preemptions});
     }
-    queue_.swap(live);  // compaction is free here
   }
   std::vector<sched::RunningJob> running;
   running.reserve(running_.size());
