@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "fleet/loader.h"
+
 namespace rigshift::econ {
 namespace {
 
@@ -69,7 +73,6 @@ TEST(EnvelopeTest, GridBindsAnOverbuiltSite) {
 }  // namespace
 }  // namespace rigshift::econ
 
-#include "fleet/loader.h"
 
 namespace rigshift::econ {
 namespace {
