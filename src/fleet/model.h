@@ -46,7 +46,9 @@ struct DeviceGroup {
   std::string mode;   // ASIC power mode ("normal" by default) or GPU mining algorithm preference
   SourceLoc loc;
 
-  Power NameplatePowerEach() const;  // TDP of a GPU, nominal power of an ASIC
+  // TDP of a GPU; an ASIC's power in its configured mode (the nominal power when the mode is
+  // "normal" or unknown to the catalogue).
+  Power NameplatePowerEach() const;
 };
 
 // A host. GPUs hang off a host; an ASIC is its own controller, so a node holding ASICs models the
