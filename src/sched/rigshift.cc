@@ -191,11 +191,14 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
       if (!(shape.fit[static_cast<size_t>(cls)].rate > 0)) continue;
       const auto gpus_r = static_cast<int64_t>(rj.devices.size());
       if (gpus_r + round.class_free(cls) < job.gpus) continue;
+      // Only a better price per GPU-hour counts: a bigger gang at the same price is not a reason
+      // to stop a running job (the victim is delayed, and the extra GPUs have other uses).
+      const GpuHourPrice price_q = round.PriceOn(job, cls), price_r = round.PriceOn(*rj.job, cls);
+      if (price_q <= price_r) continue;
       const double secs = std::min<double>(round.ExpectedSeconds(job, qj.remaining_work, cls),
                                            static_cast<double>(round.forecast_hours()) * kHour);
-      const Money per_hour = RentalRevenue(job.gpus, kHour, round.PriceOn(job, cls)) -
-                             RentalRevenue(gpus_r, kHour, round.PriceOn(*rj.job, cls));
-      if (per_hour.raw() <= 0) continue;
+      const Money per_hour =
+          RentalRevenue(std::min<int64_t>(job.gpus, gpus_r), kHour, GpuHourPrice::FromRaw(price_q.raw() - price_r.raw()));
       const Money gain = Money::FromRaw(static_cast<int64_t>(static_cast<double>(per_hour.raw()) * secs / kHour));
       Duration lost = rj.job->restore_time;
       if (rj.job->preemptibility == workload::Preemptibility::kCheckpoint) lost += std::max<Duration>(0, in.now - rj.last_checkpoint);

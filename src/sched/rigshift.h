@@ -20,9 +20,10 @@
 //      policy.h, envelope checked), only if that gain is > 0; the first job that cannot start
 //      reserves GPUs (EASY), later ones backfill around it.
 //   3b. Value preemption: the first 32 jobs still waiting may each displace one running
-//      preemptible job on a class they fit when (their revenue per hour - the victim's) x their
-//      expected run (capped at the window) > preempt_hysteresis x the victim's loss; the victim
-//      with the largest net gain goes; if the gang still does not fit, nothing changes.
+//      preemptible job on a class they fit that pays less per GPU-hour, when the price difference
+//      x min(their GPUs, the victim's) x their expected run (capped at the window) exceeds
+//      preempt_hysteresis x the victim's loss; the victim with the largest net gain goes; if the
+//      gang still does not fit, nothing changes.
 //   4. Every other healthy device mines when its mining margin now is > 0, filling the envelope
 //      by margin per kW (least valuable curtailed first); else it is off.
 // Tie-breaks: equal density -> arrival, then job id; equal gain -> higher gain per kW, then lower
