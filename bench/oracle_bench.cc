@@ -26,8 +26,9 @@ struct World {
 World& TheWorld() {
   static World* w = [] {
     auto* x = new World;
-    auto loaded = fleet::LoadFleetFile(std::string(RIGSHIFT_SOURCE_DIR) + "/examples/two-site-nyiso.yaml",
-                                       catalog::Catalog::Builtin());
+    auto loaded =
+        fleet::LoadFleetFile(std::string(RIGSHIFT_SOURCE_DIR) + "/examples/two-site-nyiso.yaml",
+                             catalog::Catalog::Builtin());
     RS_CHECK(loaded.ok());
     x->fleet = loaded->fleet;
     x->flat = fleet::Flatten(x->fleet);
@@ -86,7 +87,13 @@ void BM_OracleBound(benchmark::State& state) {
   state.counters["columns"] = columns;
 }
 
-BENCHMARK(BM_OracleBound)->Arg(168)->Arg(720)->Arg(2160)->Arg(8760)->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK(BM_OracleBound)
+    ->Arg(168)
+    ->Arg(720)
+    ->Arg(2160)
+    ->Arg(8760)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 }  // namespace rigshift::sched

@@ -98,12 +98,18 @@ World& TheWorld() {
       site.tariff.market = markets[s];
       fleet::Hall hall;
       hall.id = "hall";
-      hall.racks.push_back(Rack("rig3090", 50, Node("rig", 10, 1, false, 1, 200, Gpu("RTX 3090", 8))));
-      hall.racks.push_back(Rack("rig3080", 50, Node("rig", 10, 1, false, 1, 180, Gpu("RTX 3080", 8))));
-      hall.racks.push_back(Rack("rig3070", 25, Node("rig", 10, 1, false, 1, 150, Gpu("RTX 3070", 8))));
-      hall.racks.push_back(Rack("h100", 63, Node("hgx", 4, 16, true, 400, 1500, Gpu("H100 SXM", 8))));
-      hall.racks.push_back(Rack("a100", 63, Node("hgx", 4, 16, true, 200, 1200, Gpu("A100 SXM4 80GB", 8))));
-      hall.racks.push_back(Rack("ws4090", 125, Node("ws", 4, 16, false, 25, 300, Gpu("RTX 4090", 4))));
+      hall.racks.push_back(
+          Rack("rig3090", 50, Node("rig", 10, 1, false, 1, 200, Gpu("RTX 3090", 8))));
+      hall.racks.push_back(
+          Rack("rig3080", 50, Node("rig", 10, 1, false, 1, 180, Gpu("RTX 3080", 8))));
+      hall.racks.push_back(
+          Rack("rig3070", 25, Node("rig", 10, 1, false, 1, 150, Gpu("RTX 3070", 8))));
+      hall.racks.push_back(
+          Rack("h100", 63, Node("hgx", 4, 16, true, 400, 1500, Gpu("H100 SXM", 8))));
+      hall.racks.push_back(
+          Rack("a100", 63, Node("hgx", 4, 16, true, 200, 1200, Gpu("A100 SXM4 80GB", 8))));
+      hall.racks.push_back(
+          Rack("ws4090", 125, Node("ws", 4, 16, false, 25, 300, Gpu("RTX 4090", 4))));
       hall.racks.push_back(Rack("s19", 225, Node("m", 20, 16, false, 0, 0, Asic("S19 Pro"))));
       hall.racks.push_back(Rack("s21", 225, Node("m", 20, 16, false, 0, 0, Asic("S21"))));
       site.halls.push_back(std::move(hall));
@@ -118,7 +124,9 @@ World& TheWorld() {
       market::PriceSeries ps;
       ps.name = markets[s];
       ps.start = day;
-      for (int h = 0; h < 72; ++h) ps.values.push_back(UsdPerMwh(25.0 + 10.0 * s + (h % 24 >= 16 && h % 24 <= 20 ? 120.0 : 0.0)));
+      for (int h = 0; h < 72; ++h)
+        ps.values.push_back(
+            UsdPerMwh(25.0 + 10.0 * s + (h % 24 >= 16 && h % 24 <= 20 ? 120.0 : 0.0)));
       x.market.electricity[markets[s]] = ps;
     }
     x.market.hashprice.start = day;
@@ -251,7 +259,8 @@ void BM_IncrementalArrivalThenEnd(benchmark::State& state) {
   // The head of the waiting queue: jobs the round left waiting (none fit, typically).
   std::vector<QueuedJob> head;
   for (const JobWait& w : plan.waits) {
-    if (w.queue_index >= 0 && head.size() < 8) head.push_back(x.queue[static_cast<size_t>(w.queue_index)]);
+    if (w.queue_index >= 0 && head.size() < 8)
+      head.push_back(x.queue[static_cast<size_t>(w.queue_index)]);
   }
   size_t started = 0;
   for (auto _ : state) {
@@ -261,7 +270,8 @@ void BM_IncrementalArrivalThenEnd(benchmark::State& state) {
       auto end = planner.OnEnd(arrival.starts[0].devices, head);
       // Jobs of the head that started now run: the caller takes them out of its queue.
       for (const JobStart& s : end.starts) {
-        head.erase(std::remove_if(head.begin(), head.end(), [&](const QueuedJob& h) { return h.job->id == s.job; }),
+        head.erase(std::remove_if(head.begin(), head.end(),
+                                  [&](const QueuedJob& h) { return h.job->id == s.job; }),
                    head.end());
       }
       benchmark::DoNotOptimize(end.modes.data());

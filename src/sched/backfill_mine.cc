@@ -23,9 +23,10 @@ void BackfillAi(Round& round) {
       },
       [&](int32_t qi, int32_t cls) {
         const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
-        return round.SharedReason("ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(round.opt().order) +
-                                  " order, backfill) on " + std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
-                                  " at " + Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " USD/GPU-h");
+        return round.SharedReason(
+            "ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(round.opt().order) +
+            " order, backfill) on " + std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
+            " at " + Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " USD/GPU-h");
       },
       /*easy=*/true);
 }
@@ -48,10 +49,10 @@ class BackfillMinePolicy final : public Policy {
           const internal::ClassEcon& e = round.econ(cls);
           if (!e.can_mine) return std::nullopt;
           if (reason[static_cast<size_t>(cls)] < 0) {
-            reason[static_cast<size_t>(cls)] =
-                round.plan().AddReason("mine " + e.algorithm + ": backfill-mine mines every GPU without AI work (" +
-                                       internal::Usd2(e.mine_margin_h()) + " USD/h margin at " +
-                                       internal::PricePerMwh(e.energy) + ", not checked)");
+            reason[static_cast<size_t>(cls)] = round.plan().AddReason(
+                "mine " + e.algorithm + ": backfill-mine mines every GPU without AI work (" +
+                internal::Usd2(e.mine_margin_h()) + " USD/h margin at " +
+                internal::PricePerMwh(e.energy) + ", not checked)");
           }
           return static_cast<uint32_t>(reason[static_cast<size_t>(cls)]);
         },

@@ -87,7 +87,8 @@ std::string FleetIndex::ClassLabel(int32_t cls, const std::vector<std::string>& 
   } else {
     label = c.asic != nullptr ? c.asic->name : std::string("ASIC");
   }
-  if (static_cast<size_t>(c.site) < site_ids.size()) label += " @ " + site_ids[static_cast<size_t>(c.site)];
+  if (static_cast<size_t>(c.site) < site_ids.size())
+    label += " @ " + site_ids[static_cast<size_t>(c.site)];
   if (c.kind == catalog::DeviceKind::kGpu) {
     if (c.pcie_lanes_per_gpu < 8) {
       label += " (x" + std::to_string(c.pcie_lanes_per_gpu) + " riser)";

@@ -26,12 +26,12 @@ struct DeviceClass {
   int32_t pcie_lanes_per_gpu = 16;
   bool nvlink = false;
   double nic_gbps = 0;
-  Power host_power;             // per node
+  Power host_power;               // per node
   int32_t node_device_count = 0;  // devices per node (all models)
-  int32_t representative = 0;   // a device of the class (for econ calls)
+  int32_t representative = 0;     // a device of the class (for econ calls)
   int32_t device_count = 0;
   int32_t max_slot_size = 0;
-  std::vector<int32_t> slots;   // slot ids, ascending
+  std::vector<int32_t> slots;  // slot ids, ascending
 };
 
 struct Slot {

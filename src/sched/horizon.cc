@@ -42,13 +42,15 @@ class HorizonPolicy final : public Policy {
     for (const RunningJob& rj : in.running) {
       const auto c = static_cast<size_t>(ix.device_class(static_cast<size_t>(rj.devices.front())));
       running_gpus[c] += static_cast<int64_t>(rj.devices.size());
-      const double secs = round.ExpectedSeconds(*rj.job, rj.remaining_work, static_cast<int32_t>(c));
+      const double secs =
+          round.ExpectedSeconds(*rj.job, rj.remaining_work, static_cast<int32_t>(c));
       const double end_h = std::ceil(std::min(secs, 1e9) / kHour);
       for (size_t h = 0; h < H && static_cast<double>(h) < end_h; ++h) {
         demand_c[c][h] += static_cast<double>(rj.devices.size());
         demand[h] += static_cast<double>(rj.devices.size());
       }
-      best_price[c] = std::max(best_price[c], ToUsdPerGpuHour(round.PriceOn(*rj.job, static_cast<int32_t>(c))));
+      best_price[c] =
+          std::max(best_price[c], ToUsdPerGpuHour(round.PriceOn(*rj.job, static_cast<int32_t>(c))));
     }
     for (const QueuedJob& q : in.queue) {
       const internal::Shape& shape = round.ShapeOf(*q.job);
@@ -56,7 +58,8 @@ class HorizonPolicy final : public Policy {
       for (size_t c = 0; c < C; ++c) {
         if (!(shape.fit[c].rate > 0)) continue;
         for (size_t h = 0; h < H; ++h) demand_c[c][h] += shape.gpus;
-        best_price[c] = std::max(best_price[c], ToUsdPerGpuHour(round.PriceOn(*q.job, static_cast<int32_t>(c))));
+        best_price[c] = std::max(best_price[c],
+                                 ToUsdPerGpuHour(round.PriceOn(*q.job, static_cast<int32_t>(c))));
       }
       for (size_t h = 0; h < H; ++h) demand[h] += shape.gpus;
     }
@@ -80,8 +83,9 @@ class HorizonPolicy final : public Policy {
         if (demand_c[c][h] > 0) {
           const double ai_cost = ToUsd(round.AiCostAtHour(static_cast<int32_t>(c), hi)) -
                                  HostShareCost(round, static_cast<int32_t>(c), hi);
-          a_col[c * H + h] = lp.AddColumn(0, std::min<double>(static_cast<double>(up[c]), demand_c[c][h]),
-                                          best_price[c] - ai_cost);
+          a_col[c * H + h] =
+              lp.AddColumn(0, std::min<double>(static_cast<double>(up[c]), demand_c[c][h]),
+                           best_price[c] - ai_cost);
         }
         if (host_w > 0) {
           n_col[c * H + h] = lp.AddColumn(0, static_cast<double>(classes[c].slots.size()),
@@ -116,8 +120,8 @@ class HorizonPolicy final : public Policy {
       const int64_t pue = std::max<int64_t>(in.fleet->sites[static_cast<size_t>(s)].pue_milli, 1);
       const double ramp = options_.ramp_limit_permille_per_hour > 0
                               ? ToWatts(in.fleet->sites[static_cast<size_t>(s)].grid_cap) *
-                                    static_cast<double>(options_.ramp_limit_permille_per_hour) / 1000.0 * 1000.0 /
-                                    static_cast<double>(pue)
+                                    static_cast<double>(options_.ramp_limit_permille_per_hour) /
+                                    1000.0 * 1000.0 / static_cast<double>(pue)
                               : -1.0;
       const double current = ToWatts(round.CurrentSiteIt(s));
       for (size_t h = 0; h < H; ++h) {
@@ -126,9 +130,11 @@ class HorizonPolicy final : public Policy {
           for (int32_t c : ix.site_classes(static_cast<size_t>(s))) {
             const auto cu = static_cast<size_t>(c);
             const internal::ClassEcon& e = round.econ(c);
-            if (m_col[cu * H + h] >= 0) lp.Set(row, m_col[cu * H + h], sign * ToWatts(e.mine_power));
+            if (m_col[cu * H + h] >= 0)
+              lp.Set(row, m_col[cu * H + h], sign * ToWatts(e.mine_power));
             if (a_col[cu * H + h] >= 0) lp.Set(row, a_col[cu * H + h], sign * ToWatts(e.ai_power));
-            if (n_col[cu * H + h] >= 0) lp.Set(row, n_col[cu * H + h], sign * ToWatts(classes[cu].host_power));
+            if (n_col[cu * H + h] >= 0)
+              lp.Set(row, n_col[cu * H + h], sign * ToWatts(classes[cu].host_power));
           }
         };
         add_power(lp.AddRow(-kInf, it_cap), 1.0);
@@ -159,7 +165,8 @@ class HorizonPolicy final : public Policy {
     }
     auto sol = lp.Solve(/*integer=*/false, 10'000);
     if (!sol.ok()) {
-      const uint32_t why = round.SharedReason("horizon LP failed (" + sol.status().message() + "): rigshift decides");
+      const uint32_t why = round.SharedReason("horizon LP failed (" + sol.status().message() +
+                                              "): rigshift decides");
       internal::RigshiftAi(round, nullptr);
       internal::RigshiftMining(round);
       Plan plan = round.Finish();
@@ -170,24 +177,28 @@ class HorizonPolicy final : public Policy {
     for (size_t c = 0; c < C; ++c) {
       const double a0 = a_col[c * H] >= 0 ? sol->x[static_cast<size_t>(a_col[c * H])] : 0.0;
       const double m0 = m_col[c * H] >= 0 ? sol->x[static_cast<size_t>(m_col[c * H])] : 0.0;
-      ai_budget[static_cast<size_t>(classes[c].site)] += std::max(running_gpus[c], static_cast<int64_t>(std::floor(a0 + 1e-6)));
+      ai_budget[static_cast<size_t>(classes[c].site)] +=
+          std::max(running_gpus[c], static_cast<int64_t>(std::floor(a0 + 1e-6)));
       mine_limit[c] = static_cast<int64_t>(std::floor(m0 + 1e-6));
     }
     internal::RigshiftAi(round, &ai_budget);
     // GPUs the LP planned for AI that no job took (rigshift declined or no gang fit) may mine.
     std::vector<int64_t> ai_now(C, 0);
     for (size_t d = 0; d < flat.device_count(); ++d) {
-      if (round.plan().mode[d] == econ::Mode::kAi) ++ai_now[static_cast<size_t>(ix.device_class(d))];
+      if (round.plan().mode[d] == econ::Mode::kAi)
+        ++ai_now[static_cast<size_t>(ix.device_class(d))];
     }
     for (size_t c = 0; c < C; ++c) {
       const double a0 = a_col[c * H] >= 0 ? sol->x[static_cast<size_t>(a_col[c * H])] : 0.0;
-      mine_limit[c] += std::max<int64_t>(0, static_cast<int64_t>(std::floor(a0 + 1e-6)) - ai_now[c]);
+      mine_limit[c] +=
+          std::max<int64_t>(0, static_cast<int64_t>(std::floor(a0 + 1e-6)) - ai_now[c]);
     }
     std::vector<int64_t> limit_reason(C, -1);
     round.FillMining(
         [&](int32_t cls) -> std::optional<uint32_t> {
           const internal::ClassEcon& e = round.econ(cls);
-          if (e.can_mine && e.mine_margin_h().raw() > 0 && mine_limit[static_cast<size_t>(cls)] > 0) {
+          if (e.can_mine && e.mine_margin_h().raw() > 0 &&
+              mine_limit[static_cast<size_t>(cls)] > 0) {
             return round.MineReason(cls);
           }
           return std::nullopt;
@@ -198,7 +209,8 @@ class HorizonPolicy final : public Policy {
           if (e.mine_margin_h().raw() <= 0) return round.UnprofitableReason(cls);
           return LimitReason(round, cls, mine_limit, up, &limit_reason);
         },
-        &mine_limit, [&](int32_t cls) { return LimitReason(round, cls, mine_limit, up, &limit_reason); });
+        &mine_limit,
+        [&](int32_t cls) { return LimitReason(round, cls, mine_limit, up, &limit_reason); });
     return round.Finish();
   }
 
@@ -209,7 +221,8 @@ class HorizonPolicy final : public Policy {
     const double share_w = ToWatts(e.host_share);
     if (share_w <= 0) return 0.0;
     // Host share cost per device-hour x devices per node = host cost per node-hour.
-    return HostShareCost(round, cls, hour) * static_cast<double>(round.index().classes()[static_cast<size_t>(cls)].node_device_count);
+    return HostShareCost(round, cls, hour) *
+           static_cast<double>(round.index().classes()[static_cast<size_t>(cls)].node_device_count);
   }
   // Cost of one device's host share for one hour at the forecast price (USD).
   static double HostShareCost(Round& round, int32_t cls, int hour) {
@@ -225,10 +238,11 @@ class HorizonPolicy final : public Policy {
                               const std::vector<int64_t>& up, std::vector<int64_t>* cache) {
     int64_t& r = (*cache)[static_cast<size_t>(cls)];
     if (r < 0) {
-      r = round.plan().AddReason("horizon: the " + std::to_string(round.forecast_hours()) + " h plan mines " +
-                                 std::to_string(limit[static_cast<size_t>(cls)]) + " of " +
-                                 std::to_string(up[static_cast<size_t>(cls)]) + " " + round.ClassLabel(cls) +
-                                 " now (price ahead, ramp limit or envelope): off");
+      r = round.plan().AddReason(
+          "horizon: the " + std::to_string(round.forecast_hours()) + " h plan mines " +
+          std::to_string(limit[static_cast<size_t>(cls)]) + " of " +
+          std::to_string(up[static_cast<size_t>(cls)]) + " " + round.ClassLabel(cls) +
+          " now (price ahead, ramp limit or envelope): off");
     }
     return static_cast<uint32_t>(r);
   }

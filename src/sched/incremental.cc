@@ -8,25 +8,30 @@
 
 namespace rigshift::sched {
 
-IncrementalPlanner::IncrementalPlanner(const PolicyInput& in, const PolicyOptions& options, const Plan& plan)
+IncrementalPlanner::IncrementalPlanner(const PolicyInput& in, const PolicyOptions& options,
+                                       const Plan& plan)
     : round_(std::make_unique<internal::Round>(in, options)) {
   internal::Round& r = *round_;
   RS_CHECK(plan.mode.size() == r.flat().device_count());
   const uint32_t adopted = r.SharedReason("as planned by the last full round");
   // AI first (it is what the envelope was planned around), then the rest.
   for (size_t d = 0; d < plan.mode.size(); ++d) {
-    if (plan.mode[d] == econ::Mode::kAi) r.SetMode(static_cast<int32_t>(d), econ::Mode::kAi, adopted);
+    if (plan.mode[d] == econ::Mode::kAi)
+      r.SetMode(static_cast<int32_t>(d), econ::Mode::kAi, adopted);
   }
   for (size_t d = 0; d < plan.mode.size(); ++d) {
     const econ::Mode m = plan.mode[d];
-    if (m != econ::Mode::kAi && m != econ::Mode::kOff) r.SetMode(static_cast<int32_t>(d), m, adopted);
+    if (m != econ::Mode::kAi && m != econ::Mode::kOff)
+      r.SetMode(static_cast<int32_t>(d), m, adopted);
   }
   r.set_change_log(&changed_);
 }
 
 IncrementalPlanner::~IncrementalPlanner() = default;
 
-const std::vector<std::string>& IncrementalPlanner::reasons() const { return round_->plan().reasons; }
+const std::vector<std::string>& IncrementalPlanner::reasons() const {
+  return round_->plan().reasons;
+}
 
 econ::Mode IncrementalPlanner::mode(size_t device) const { return round_->plan().mode[device]; }
 
@@ -56,9 +61,10 @@ bool IncrementalPlanner::TryStart(const QueuedJob& q) {
     // What the gang earns per hour over its devices' current use (mining where they mine).
     Money gain_h = best_gain * static_cast<int64_t>(devices.size());
     if (!devices.empty() && (r.CanPowerAi(devices) || r.MakeRoomForAi(devices, gain_h))) {
-      const uint32_t why = r.plan().AddReason("ai: job " + std::to_string(job.id) + " starts on " +
-                                              std::to_string(job.gpus) + " x " + r.ClassLabel(best) + ": gains " +
-                                              internal::Usd2(best_gain) + " USD/GPU-h over mining/off (event)");
+      const uint32_t why =
+          r.plan().AddReason("ai: job " + std::to_string(job.id) + " starts on " +
+                             std::to_string(job.gpus) + " x " + r.ClassLabel(best) + ": gains " +
+                             internal::Usd2(best_gain) + " USD/GPU-h over mining/off (event)");
       r.StartExternal(job, std::move(devices), why);
       return true;
     }

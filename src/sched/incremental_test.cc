@@ -81,10 +81,12 @@ TEST(IncrementalPlanner, ArrivalTakesMiningGpusAndEndGivesThemBack) {
   auto d = inc.OnArrival(q);
   ASSERT_EQ(d.starts.size(), 1u);
   EXPECT_EQ(d.starts[0].devices.size(), 4u);
-  for (int32_t dev : d.starts[0].devices) EXPECT_EQ(f.flat.gpu[static_cast<size_t>(dev)]->name, "H100 SXM5 80GB");
+  for (int32_t dev : d.starts[0].devices)
+    EXPECT_EQ(f.flat.gpu[static_cast<size_t>(dev)]->name, "H100 SXM5 80GB");
   EXPECT_EQ(d.modes.size(), 4u);
 
-  const workload::Job small = MakeJob(2, 6, 16);  // 6 GPUs, one node of 3090s (4 H100 left: too few)
+  const workload::Job small =
+      MakeJob(2, 6, 16);  // 6 GPUs, one node of 3090s (4 H100 left: too few)
   QueuedJob q2{&small, small.work_gpu_seconds, 0, f.in.now, 0};
   auto d2 = inc.OnArrival(q2);
   ASSERT_EQ(d2.starts.size(), 1u);

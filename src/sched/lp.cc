@@ -55,12 +55,14 @@ Result<LpProblem::Solution> LpProblem::Solve(bool integer, int time_limit_ms, bo
   if (nc > 0) glp_add_cols(p, nc);
   for (int i = 0; i < nr; ++i) {
     const double lo = row_lo_[static_cast<size_t>(i)], hi = row_hi_[static_cast<size_t>(i)];
-    glp_set_row_bnds(p, i + 1, BoundType(lo, hi), std::isfinite(lo) ? lo : 0.0, std::isfinite(hi) ? hi : 0.0);
+    glp_set_row_bnds(p, i + 1, BoundType(lo, hi), std::isfinite(lo) ? lo : 0.0,
+                     std::isfinite(hi) ? hi : 0.0);
   }
   for (int j = 0; j < nc; ++j) {
     const auto ju = static_cast<size_t>(j);
     const double lo = col_lo_[ju], hi = col_hi_[ju];
-    glp_set_col_bnds(p, j + 1, BoundType(lo, hi), std::isfinite(lo) ? lo : 0.0, std::isfinite(hi) ? hi : 0.0);
+    glp_set_col_bnds(p, j + 1, BoundType(lo, hi), std::isfinite(lo) ? lo : 0.0,
+                     std::isfinite(hi) ? hi : 0.0);
     glp_set_obj_coef(p, j + 1, col_obj_[ju]);
     if (integer && col_int_[ju]) glp_set_col_kind(p, j + 1, GLP_IV);
   }
@@ -79,10 +81,13 @@ Result<LpProblem::Solution> LpProblem::Solve(bool integer, int time_limit_ms, bo
     glp_init_iptcp(&ip);
     ip.msg_lev = GLP_MSG_OFF;
     const int irc = glp_interior(p, &ip);
-    if (irc != 0) return Status::Internal("GLPK interior point failed (code " + std::to_string(irc) + ")");
+    if (irc != 0)
+      return Status::Internal("GLPK interior point failed (code " + std::to_string(irc) + ")");
     const int st = glp_ipt_status(p);
     if (st == GLP_NOFEAS) return Status::FailedPrecondition("LP infeasible");
-    if (st != GLP_OPT) return Status::Internal("GLPK interior point found no optimum (status " + std::to_string(st) + ")");
+    if (st != GLP_OPT)
+      return Status::Internal("GLPK interior point found no optimum (status " + std::to_string(st) +
+                              ")");
     Solution sol;
     sol.objective = glp_ipt_obj_val(p);
     sol.x.resize(static_cast<size_t>(nc));
@@ -105,7 +110,8 @@ Result<LpProblem::Solution> LpProblem::Solve(bool integer, int time_limit_ms, bo
     return Status::FailedPrecondition("LP infeasible");
   }
   if (glp_get_status(p) != GLP_OPT) {
-    return Status::Internal("GLPK simplex stopped without an optimum (status " + std::to_string(glp_get_status(p)) + ")");
+    return Status::Internal("GLPK simplex stopped without an optimum (status " +
+                            std::to_string(glp_get_status(p)) + ")");
   }
   Solution sol;
   sol.x.resize(static_cast<size_t>(nc));
@@ -120,9 +126,11 @@ Result<LpProblem::Solution> LpProblem::Solve(bool integer, int time_limit_ms, bo
   io.tm_lim = time_limit_ms;
   io.mip_gap = 0.0;
   rc = glp_intopt(p, &io);
-  if (rc != 0) return Status::Internal("GLPK branch and cut failed (code " + std::to_string(rc) + ")");
+  if (rc != 0)
+    return Status::Internal("GLPK branch and cut failed (code " + std::to_string(rc) + ")");
   if (glp_mip_status(p) != GLP_OPT) {
-    return Status::Internal("GLPK found no proven integer optimum (status " + std::to_string(glp_mip_status(p)) + ")");
+    return Status::Internal("GLPK found no proven integer optimum (status " +
+                            std::to_string(glp_mip_status(p)) + ")");
   }
   sol.objective = glp_mip_obj_val(p);
   for (int j = 0; j < nc; ++j) sol.x[static_cast<size_t>(j)] = glp_mip_col_val(p, j + 1);

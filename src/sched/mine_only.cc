@@ -25,7 +25,8 @@ class MineOnlyPolicy final : public Policy {
           return std::nullopt;
         },
         [&](int32_t cls) {
-          return round.econ(cls).can_mine ? round.UnprofitableReason(cls) : round.NoMiningReason(cls);
+          return round.econ(cls).can_mine ? round.UnprofitableReason(cls)
+                                          : round.NoMiningReason(cls);
         });
     return round.Finish();
   }

@@ -12,7 +12,9 @@
 namespace rigshift::sched {
 namespace {
 
-double FloorDiv(int64_t a, int64_t b) { return std::floor(static_cast<double>(a) / static_cast<double>(b)); }
+double FloorDiv(int64_t a, int64_t b) {
+  return std::floor(static_cast<double>(a) / static_cast<double>(b));
+}
 
 }  // namespace
 
@@ -29,8 +31,10 @@ OracleModel BuildOracleModel(const OracleInput& in) {
   model.site_it_cap_w.resize(static_cast<size_t>(model.sites));
   for (size_t s = 0; s < in.fleet->sites.size(); ++s) {
     const fleet::Site& site = in.fleet->sites[s];
-    double cap = site.grid_cap.raw() > 0 ? ToWatts(site.grid_cap) * 1000.0 / static_cast<double>(std::max<int64_t>(site.pue_milli, 1))
-                                         : internal::LpProblem::kInf;
+    double cap = site.grid_cap.raw() > 0
+                     ? ToWatts(site.grid_cap) * 1000.0 /
+                           static_cast<double>(std::max<int64_t>(site.pue_milli, 1))
+                     : internal::LpProblem::kInf;
     if (site.cooling_capacity.raw() > 0) cap = std::min(cap, ToWatts(site.cooling_capacity));
     model.site_it_cap_w[s].assign(hours, cap);
   }
@@ -48,9 +52,9 @@ OracleModel BuildOracleModel(const OracleInput& in) {
     const auto rep = static_cast<size_t>(dc.representative);
     // A node shared with other models carries its host power pro rata (an under-estimate of the
     // host cost when only this class is on: the bound stays an over-estimate).
-    const double share = dc.node_device_count > 0
-                             ? static_cast<double>(dc.max_slot_size) / static_cast<double>(dc.node_device_count)
-                             : 1.0;
+    const double share = dc.node_device_count > 0 ? static_cast<double>(dc.max_slot_size) /
+                                                        static_cast<double>(dc.node_device_count)
+                                                  : 1.0;
     oc.host_power_w = ToWatts(dc.host_power) * share;
     const Power ai_power = econ::DevicePower(flat, rep, econ::Mode::kAi, in.power);
     oc.ai_power_w = oc.gpu ? ToWatts(ai_power) : 0.0;
@@ -70,7 +74,8 @@ OracleModel BuildOracleModel(const OracleInput& in) {
           price = it != in.market->gpu_mining.end() ? it->second.At(when) : HashPrice();
         }
         oc.can_mine = true;
-        oc.mine_margin[t] = ToUsd(MiningRevenue(mc.hashrate, kHour, price) - econ::EnergyCost(mc.power, kHour, prices));
+        oc.mine_margin[t] = ToUsd(MiningRevenue(mc.hashrate, kHour, price) -
+                                  econ::EnergyCost(mc.power, kHour, prices));
         min_mine_power = std::min(min_mine_power, ToWatts(mc.power));
       }
       if (oc.gpu) oc.ai_cost[t] = ToUsd(econ::EnergyCost(ai_power, kHour, prices));
@@ -87,7 +92,8 @@ OracleModel BuildOracleModel(const OracleInput& in) {
     oj.gpus = std::max(1, job.gpus);
     const int64_t since = job.arrival - in.start;
     oj.first_hour_bound = static_cast<int>(std::max(0.0, FloorDiv(since, kHour)));
-    oj.first_hour_exact = static_cast<int>(std::max(0.0, std::ceil(static_cast<double>(since) / kHour)));
+    oj.first_hour_exact =
+        static_cast<int>(std::max(0.0, std::ceil(static_cast<double>(since) / kHour)));
     if (oj.first_hour_bound >= model.hours) continue;
     oj.work = job.total_steps > 0 ? static_cast<double>(job.total_steps) : job.work_gpu_seconds;
     if (in.speed != nullptr) oj.work = workload::SpeedModel::WorkUnits(job);
@@ -100,7 +106,8 @@ OracleModel BuildOracleModel(const OracleInput& in) {
       const double rate = in.speed != nullptr ? in.speed->Rate(job, *dc.gpu) : 1.0;
       if (!(rate > 0)) continue;
       const workload::NodeLinks links{dc.pcie_lanes_per_gpu, dc.nvlink, dc.nic_gbps};
-      const bool single = oj.gpus <= dc.max_slot_size && workload::InterconnectFits(job, links, oj.gpus, false);
+      const bool single =
+          oj.gpus <= dc.max_slot_size && workload::InterconnectFits(job, links, oj.gpus, false);
       const bool span = oj.gpus > 1 && dc.slots.size() > 1 && oj.gpus <= dc.device_count &&
                         workload::InterconnectFits(job, links, 1, true);
       if (!single && !span) continue;
@@ -114,8 +121,8 @@ OracleModel BuildOracleModel(const OracleInput& in) {
 
 namespace {
 
-void Accumulate(const OracleModel& model, const std::vector<int>& m_col, const std::vector<int>& n_col,
-                const std::vector<double>& x, OracleResult* r) {
+void Accumulate(const OracleModel& model, const std::vector<int>& m_col,
+                const std::vector<int>& n_col, const std::vector<double>& x, OracleResult* r) {
   const auto hours = static_cast<size_t>(model.hours);
   for (size_t c = 0; c < model.classes.size(); ++c) {
     const OracleClass& oc = model.classes[c];
@@ -193,7 +200,8 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
   // Rows and columns are scaled for the solver: work in units x hours (work / 3600) and power in
   // kW, so that coefficients stay near 1 (the interior point is unstable on a year otherwise).
   for (size_t g = 0; g < groups.size(); ++g) {
-    for (size_t t = 0; t < hours; ++t) u_col[g][t] = lp.AddColumn(0, groups[g].work_arrived[t] / 3600.0, 0.0);
+    for (size_t t = 0; t < hours; ++t)
+      u_col[g][t] = lp.AddColumn(0, groups[g].work_arrived[t] / 3600.0, 0.0);
   }
   // Capacity and host rows.
   for (size_t c = 0; c < classes; ++c) {
@@ -228,7 +236,8 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
         if (m_col[c * hours + t] >= 0) lp.Set(row, m_col[c * hours + t], oc.mine_power_w / 1000.0);
         if (n_col[c * hours + t] >= 0) lp.Set(row, n_col[c * hours + t], oc.host_power_w / 1000.0);
         for (size_t g = 0; g < groups.size(); ++g) {
-          if (a_col[g][c * hours + t] >= 0) lp.Set(row, a_col[g][c * hours + t], oc.ai_power_w / 1000.0);
+          if (a_col[g][c * hours + t] >= 0)
+            lp.Set(row, a_col[g][c * hours + t], oc.ai_power_w / 1000.0);
         }
       }
     }
@@ -282,8 +291,9 @@ Result<OracleResult> SolveExact(const OracleModel& model, const OracleLimits& li
     }
   }
   if (binaries > limits.max_binaries) {
-    return Status::OutOfRange("oracle MIP too large: " + std::to_string(binaries) + " job-hour binaries > " +
-                              std::to_string(limits.max_binaries) + " (use the LP bound)");
+    return Status::OutOfRange("oracle MIP too large: " + std::to_string(binaries) +
+                              " job-hour binaries > " + std::to_string(limits.max_binaries) +
+                              " (use the LP bound)");
   }
   internal::LpProblem lp;
   std::vector<int> m_col(classes * hours, -1), n_col(classes * hours, -1);
@@ -294,7 +304,8 @@ Result<OracleResult> SolveExact(const OracleModel& model, const OracleLimits& li
     if (oc.devices <= 0) continue;
     for (size_t t = 0; t < hours; ++t) {
       if (oc.can_mine) m_col[c * hours + t] = lp.AddColumn(0, oc.devices, oc.mine_margin[t], true);
-      if (oc.host_power_w > 0) n_col[c * hours + t] = lp.AddColumn(0, oc.nodes, -oc.host_cost[t], true);
+      if (oc.host_power_w > 0)
+        n_col[c * hours + t] = lp.AddColumn(0, oc.nodes, -oc.host_cost[t], true);
     }
   }
   for (size_t j = 0; j < model.jobs.size(); ++j) {
@@ -302,7 +313,8 @@ Result<OracleResult> SolveExact(const OracleModel& model, const OracleLimits& li
     for (size_t c = 0; c < classes; ++c) {
       if (!(oj.rate[c] > 0) || model.classes[c].devices < oj.gpus) continue;
       for (size_t t = static_cast<size_t>(std::max(0, oj.first_hour_exact)); t < hours; ++t) {
-        x_col[j][c * hours + t] = lp.AddColumn(0, 1, oj.gpus * (oj.price[c] - model.classes[c].ai_cost[t]), true);
+        x_col[j][c * hours + t] =
+            lp.AddColumn(0, 1, oj.gpus * (oj.price[c] - model.classes[c].ai_cost[t]), true);
       }
     }
   }
@@ -337,7 +349,8 @@ Result<OracleResult> SolveExact(const OracleModel& model, const OracleLimits& li
         if (m_col[c * hours + t] >= 0) lp.Set(row, m_col[c * hours + t], oc.mine_power_w);
         if (n_col[c * hours + t] >= 0) lp.Set(row, n_col[c * hours + t], oc.host_power_w);
         for (size_t j = 0; j < model.jobs.size(); ++j) {
-          if (x_col[j][c * hours + t] >= 0) lp.Set(row, x_col[j][c * hours + t], oc.ai_power_w * model.jobs[j].gpus);
+          if (x_col[j][c * hours + t] >= 0)
+            lp.Set(row, x_col[j][c * hours + t], oc.ai_power_w * model.jobs[j].gpus);
         }
       }
     }

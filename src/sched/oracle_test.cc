@@ -21,7 +21,8 @@ std::string FleetYaml(double cap_mw) {
 name: tiny
 sites:
   - id: s
-    grid_cap_mw: )" + std::to_string(cap_mw) + R"(
+    grid_cap_mw: )" +
+         std::to_string(cap_mw) + R"(
     pue: 1.2
     cooling: {kind: air}
     tariff: {market: ercot}
@@ -71,8 +72,8 @@ Instance Make(double cap_mw, const std::vector<double>& prices, std::vector<work
   return x;
 }
 
-workload::Job J(int64_t id, int gpus, double work_hours, double arrival_hour, TimePoint start, double mem = 0,
-                double price = 0) {
+workload::Job J(int64_t id, int gpus, double work_hours, double arrival_hour, TimePoint start,
+                double mem = 0, double price = 0) {
   workload::Job j;
   j.id = id;
   j.gpus = gpus;
@@ -109,7 +110,8 @@ double BruteForce(const OracleModel& m) {
     for (size_t t = static_cast<size_t>(m.jobs[j].first_hour_exact); t < hours; ++t) {
       JobHour jh{j, t, {-1}};
       for (size_t c = 0; c < classes; ++c) {
-        if (m.jobs[j].rate[c] > 0 && m.classes[c].devices >= m.jobs[j].gpus) jh.options.push_back(static_cast<int>(c));
+        if (m.jobs[j].rate[c] > 0 && m.classes[c].devices >= m.jobs[j].gpus)
+          jh.options.push_back(static_cast<int>(c));
       }
       slots.push_back(jh);
     }
@@ -134,8 +136,10 @@ double BruteForce(const OracleModel& m) {
             const int active = mine[i] + ai_used[cs[i]];
             if (active > oc.devices) return;
             if (oc.host_power_w > 0 && nodes[i] * oc.devices_per_node < active) return;
-            power += mine[i] * oc.mine_power_w + ai_used[cs[i]] * oc.ai_power_w + nodes[i] * oc.host_power_w;
-            value += mine[i] * oc.mine_margin[t] - ai_used[cs[i]] * oc.ai_cost[t] - nodes[i] * oc.host_cost[t];
+            power += mine[i] * oc.mine_power_w + ai_used[cs[i]] * oc.ai_power_w +
+                     nodes[i] * oc.host_power_w;
+            value += mine[i] * oc.mine_margin[t] - ai_used[cs[i]] * oc.ai_cost[t] -
+                     nodes[i] * oc.host_cost[t];
           }
           if (power > m.site_it_cap_w[static_cast<size_t>(s)][t] + 1e-9) return;
           site_best = std::max(site_best, value);
@@ -208,8 +212,8 @@ TEST(Oracle, TinyInstanceExactEqualsBruteForceAndBoundIsAbove) {
   // Prices: cheap, spike, medium; a 2-GPU job of 2 hours at the start and a 1-GPU 80 GB job
   // arriving in hour 1; the grid cap leaves room for the ASIC or the AI node, not both.
   const TimePoint start = ParseTimestamp("2023-07-01T00:00:00Z").value();
-  Instance x = Make(0.0045, {30, 900, 60},
-                    {J(1, 2, 2.0, 0.0, start), J(2, 1, 1.0, 0.5, start, /*mem=*/40)});
+  Instance x =
+      Make(0.0045, {30, 900, 60}, {J(1, 2, 2.0, 0.0, start), J(2, 1, 1.0, 0.5, start, /*mem=*/40)});
   ExpectExactEqualsBruteAndBoundAbove(x, "tiny");
   const OracleModel model = BuildOracleModel(InputOf(x));
   ASSERT_EQ(model.classes.size(), 3u);
@@ -241,9 +245,10 @@ TEST(Oracle, RandomSmallInstances) {
     std::vector<workload::Job> jobs;
     const int n = static_cast<int>(rng.UniformInt(1, 2));
     for (int k = 0; k < n; ++k) {
-      jobs.push_back(J(k + 1, static_cast<int>(rng.UniformInt(1, 2)), static_cast<double>(rng.UniformInt(1, 2)),
-                       static_cast<double>(rng.UniformInt(0, 2)) * 0.5, start, rng.Bernoulli(0.4) ? 40.0 : 0.0,
-                       rng.Bernoulli(0.3) ? 0.05 * static_cast<double>(rng.UniformInt(1, 40)) : 0.0));
+      jobs.push_back(J(
+          k + 1, static_cast<int>(rng.UniformInt(1, 2)), static_cast<double>(rng.UniformInt(1, 2)),
+          static_cast<double>(rng.UniformInt(0, 2)) * 0.5, start, rng.Bernoulli(0.4) ? 40.0 : 0.0,
+          rng.Bernoulli(0.3) ? 0.05 * static_cast<double>(rng.UniformInt(1, 40)) : 0.0));
     }
     const double cap = 0.001 * static_cast<double>(rng.UniformInt(1, 8));
     Instance x = Make(cap, prices, jobs);

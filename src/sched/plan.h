@@ -64,8 +64,8 @@ struct Plan {
   std::vector<std::string> reasons;     // shared reason texts
   std::vector<JobStart> starts;
   std::vector<Preemption> preemptions;
-  std::vector<JobWait> waits;           // queued jobs examined and not started
-  std::vector<SitePower> site_power;    // per site
+  std::vector<JobWait> waits;         // queued jobs examined and not started
+  std::vector<SitePower> site_power;  // per site
 
   // Appends a reason text and returns its index.
   uint32_t AddReason(std::string text) {

@@ -26,11 +26,13 @@ const char* JobOrderName(JobOrder o) {
 Result<JobOrder> ParseJobOrder(std::string_view name) {
   if (name == "fifo") return JobOrder::kFifo;
   if (name == "las") return JobOrder::kLas;
-  return Status::InvalidArgument("unknown job order '" + std::string(name) + "' (expected fifo or las)");
+  return Status::InvalidArgument("unknown job order '" + std::string(name) +
+                                 "' (expected fifo or las)");
 }
 
 std::vector<std::string> PolicyNames() {
-  std::vector<std::string> names = {"mine-only", "backfill-mine", "threshold", "rigshift", "horizon"};
+  std::vector<std::string> names = {"mine-only", "backfill-mine", "threshold", "rigshift",
+                                    "horizon"};
 #ifdef RIGSHIFT_SCHED_HAVE_FIFO_PERF
   names.push_back("fifo_perf");
 #endif
@@ -48,7 +50,8 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOp
 #endif
   std::string known;
   for (const auto& n : PolicyNames()) known += (known.empty() ? "" : ", ") + n;
-  return Status::InvalidArgument("unknown policy '" + std::string(name) + "' (known: " + known + ")");
+  return Status::InvalidArgument("unknown policy '" + std::string(name) + "' (known: " + known +
+                                 ")");
 }
 
 GpuHourPrice JobGpuHourPrice(const workload::Job& job, const catalog::GpuModel& gpu,

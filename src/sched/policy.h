@@ -15,9 +15,10 @@
 //     capacity, and per rack, IT power <= the rack's limit. When over, the least valuable load per
 //     watt is curtailed first (mining before AI; AI jobs are never split).
 //   - Gangs: a job needs `gpus` devices of one GPU model (mixed-model gangs run at the slowest card
-//     and are not worth it), each with at least `min_memory_gb`, rate > 0 in the SpeedModel, and the
-//     interconnect it asks for: kPcie / kNvlink on one node (kPcie needs >= 8 lanes per GPU: not an
-//     x1 riser), kNetwork on nodes of one site with NIC >= network_gbps, kNone anywhere in one site.
+//     and are not worth it), each with at least `min_memory_gb`, rate > 0 in the SpeedModel, and
+//     the interconnect it asks for: kPcie / kNvlink on one node (kPcie needs >= 8 lanes per GPU:
+//     not an x1 riser), kNetwork on nodes of one site with NIC >= network_gbps, kNone anywhere in
+//     one site.
 //   - Preemption: mining may always be preempted (stopping it costs nothing); AI only when it pays
 //     (policy-specific; rigshift: gain over the forecast window > work lost since the last
 //     checkpoint + restore time, times a hysteresis factor). kNever jobs are never preempted.
@@ -70,7 +71,7 @@ Result<JobOrder> ParseJobOrder(std::string_view name);
 // min_starvation_wait) is promoted to level 0, as Tiresias' STARVELIMIT does.
 struct LasOptions {
   std::vector<double> thresholds_gpu_seconds = {3600.0, 36000.0};  // K = 3 levels
-  double starvation_factor = 0;       // 0 = no promotion
+  double starvation_factor = 0;                                    // 0 = no promotion
   Duration min_starvation_wait = kHour;
 };
 
@@ -123,8 +124,8 @@ struct PolicyInput {
   const fleet::FlatFleet* flat = nullptr;
   // Optional precomputed grouping of `flat` (FleetIndex::Build); built per call when null.
   const FleetIndex* index = nullptr;
-  std::span<const uint8_t> device_up;        // per device, 1 = healthy; empty = all healthy
-  std::span<const econ::Mode> current_mode;  // per device; empty = all off
+  std::span<const uint8_t> device_up;          // per device, 1 = healthy; empty = all healthy
+  std::span<const econ::Mode> current_mode;    // per device; empty = all off
   const market::MarketData* market = nullptr;  // prices at `now`
   // Prices the policy may see for (now, now + horizon]; nullptr = perfect foresight of `market`.
   const market::MarketData* forecast = nullptr;

@@ -43,7 +43,8 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
     const int32_t cls = ix.device_class(static_cast<size_t>(rj.devices.front()));
     const Money price_h = RentalRevenue(1, kHour, round.PriceOn(job, cls));
     const double secs = round.ExpectedSeconds(job, rj.remaining_work, cls);
-    const int hours_left = static_cast<int>(std::min<double>(round.forecast_hours(), std::ceil(secs / kHour)));
+    const int hours_left =
+        static_cast<int>(std::min<double>(round.forecast_hours(), std::ceil(secs / kHour)));
     Money gain;
     int stretch = 0;
     for (int h = 0; h < std::max(1, hours_left); ++h) {
@@ -56,15 +57,18 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
     }
     if (stretch == 0) return std::nullopt;
     Duration lost = job.restore_time;
-    if (job.preemptibility == workload::Preemptibility::kCheckpoint) lost += std::max<Duration>(0, in.now - rj.last_checkpoint);
-    const Money loss = RentalRevenue(static_cast<int64_t>(rj.devices.size()), lost, round.PriceOn(job, cls));
+    if (job.preemptibility == workload::Preemptibility::kCheckpoint)
+      lost += std::max<Duration>(0, in.now - rj.last_checkpoint);
+    const Money loss =
+        RentalRevenue(static_cast<int64_t>(rj.devices.size()), lost, round.PriceOn(job, cls));
     const double need = opt.preempt_hysteresis * static_cast<double>(loss.raw());
     if (static_cast<double>(gain.raw()) <= need) return std::nullopt;
-    return round.plan().AddReason("preempted: job " + std::to_string(job.id) + " earns less than its GPUs " +
-                                  (round.econ(cls).can_mine ? "mining or off" : "off") + " for the next " +
-                                  std::to_string(stretch) + " h at " + PricePerMwh(round.econ(cls).energy) +
-                                  " (gain " + Usd2(gain) + " USD > " + std::to_string(opt.preempt_hysteresis).substr(0, 4) +
-                                  " x loss " + Usd2(loss) + " USD: work since checkpoint + restore)");
+    return round.plan().AddReason(
+        "preempted: job " + std::to_string(job.id) + " earns less than its GPUs " +
+        (round.econ(cls).can_mine ? "mining or off" : "off") + " for the next " +
+        std::to_string(stretch) + " h at " + PricePerMwh(round.econ(cls).energy) + " (gain " +
+        Usd2(gain) + " USD > " + std::to_string(opt.preempt_hysteresis).substr(0, 4) + " x loss " +
+        Usd2(loss) + " USD: work since checkpoint + restore)");
   });
 
   // AI per class after the kept jobs, for the budget.
@@ -72,7 +76,8 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
   if (ai_budget != nullptr) {
     ai_used.assign(static_cast<size_t>(round.site_count()), 0);
     for (size_t d = 0; d < round.flat().device_count(); ++d) {
-      if (round.plan().mode[d] == econ::Mode::kAi) ++ai_used[static_cast<size_t>(round.flat().site[d])];
+      if (round.plan().mode[d] == econ::Mode::kAi)
+        ++ai_used[static_cast<size_t>(round.flat().site[d])];
     }
   }
 
@@ -103,7 +108,8 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
       const auto cls = static_cast<int32_t>(c);
       const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, cls));
       const ClassEcon& e = round.econ(cls);
-      best = std::max(best, PerKw(GainPerGpuHour(round, job, cls, secs), e.ai_power + e.host_share));
+      best =
+          std::max(best, PerKw(GainPerGpuHour(round, job, cls, secs), e.ai_power + e.host_share));
     }
     density[q] = best;
     if (hours_key >= 0) cache[{shape_id, hours_key}] = best;
@@ -144,25 +150,30 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
           return best;
         }
         if (rejected_cls >= 0) {
-          best.wait_reason = round.SharedReason("waits: AI pays less than power + mining forgone on every free class (best: " +
-                                                Usd2(best_rejected) + " USD/GPU-h on " + round.ClassLabel(rejected_cls) + ")");
+          best.wait_reason = round.SharedReason(
+              "waits: AI pays less than power + mining forgone on every free class (best: " +
+              Usd2(best_rejected) + " USD/GPU-h on " + round.ClassLabel(rejected_cls) + ")");
         } else {
-          best.wait_reason = round.SharedReason("waits: the planned AI budget (horizon LP) is used up on the free classes");
+          best.wait_reason = round.SharedReason(
+              "waits: the planned AI budget (horizon LP) is used up on the free classes");
         }
         return best;
       },
       [&](int32_t qi, int32_t cls) {
         const QueuedJob& qj = in.queue[static_cast<size_t>(qi)];
         const workload::Job& job = *qj.job;
-        if (!ai_used.empty()) ai_used[static_cast<size_t>(ix.classes()[static_cast<size_t>(cls)].site)] += job.gpus;
+        if (!ai_used.empty())
+          ai_used[static_cast<size_t>(ix.classes()[static_cast<size_t>(cls)].site)] += job.gpus;
         const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, cls));
         char hours[32];
         std::snprintf(hours, sizeof hours, "%.1f", static_cast<double>(secs) / kHour);
         return round.plan().AddReason(
-            "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
-            ": gains " + Usd2(GainPerGpuHour(round, job, cls, secs)) + " USD/GPU-h over mining/off (price " +
-            Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + ", power " + Usd2(round.MeanAiCost(cls, secs)) +
-            ", mining forgone " + Usd2(round.MeanAltMargin(cls, secs)) + ", ~" + hours + " h)");
+            "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " +
+            round.ClassLabel(cls) + ": gains " + Usd2(GainPerGpuHour(round, job, cls, secs)) +
+            " USD/GPU-h over mining/off (price " +
+            Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + ", power " +
+            Usd2(round.MeanAiCost(cls, secs)) + ", mining forgone " +
+            Usd2(round.MeanAltMargin(cls, secs)) + ", ~" + hours + " h)");
       },
       /*easy=*/true);
 
@@ -197,13 +208,17 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
       if (price_q <= price_r) continue;
       const double secs = std::min<double>(round.ExpectedSeconds(job, qj.remaining_work, cls),
                                            static_cast<double>(round.forecast_hours()) * kHour);
-      const Money per_hour =
-          RentalRevenue(std::min<int64_t>(job.gpus, gpus_r), kHour, GpuHourPrice::FromRaw(price_q.raw() - price_r.raw()));
-      const Money gain = Money::FromRaw(static_cast<int64_t>(static_cast<double>(per_hour.raw()) * secs / kHour));
+      const Money per_hour = RentalRevenue(std::min<int64_t>(job.gpus, gpus_r), kHour,
+                                           GpuHourPrice::FromRaw(price_q.raw() - price_r.raw()));
+      const Money gain =
+          Money::FromRaw(static_cast<int64_t>(static_cast<double>(per_hour.raw()) * secs / kHour));
       Duration lost = rj.job->restore_time;
-      if (rj.job->preemptibility == workload::Preemptibility::kCheckpoint) lost += std::max<Duration>(0, in.now - rj.last_checkpoint);
+      if (rj.job->preemptibility == workload::Preemptibility::kCheckpoint)
+        lost += std::max<Duration>(0, in.now - rj.last_checkpoint);
       const Money loss = RentalRevenue(gpus_r, lost, round.PriceOn(*rj.job, cls));
-      if (static_cast<double>(gain.raw()) <= opt.preempt_hysteresis * static_cast<double>(loss.raw())) continue;
+      if (static_cast<double>(gain.raw()) <=
+          opt.preempt_hysteresis * static_cast<double>(loss.raw()))
+        continue;
       const Money net = gain - loss;
       if (victim < 0 || net > best_net) {
         victim = r;
@@ -219,10 +234,11 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
     const RunningJob& vj = in.running[static_cast<size_t>(victim)];
     const int32_t cls = ix.device_class(static_cast<size_t>(vj.devices.front()));
     const uint32_t why = round.plan().AddReason(
-        "preempted: job " + std::to_string(vj.job->id) + " makes room for job " + std::to_string(job.id) + " paying " +
+        "preempted: job " + std::to_string(vj.job->id) + " makes room for job " +
+        std::to_string(job.id) + " paying " +
         Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " vs " +
-        Usd2(RentalRevenue(1, kHour, round.PriceOn(*vj.job, cls))) + " USD/GPU-h (gain " + Usd2(victim_gain) +
-        " USD over its run > hysteresis x loss " + Usd2(victim_loss) + " USD)");
+        Usd2(RentalRevenue(1, kHour, round.PriceOn(*vj.job, cls))) + " USD/GPU-h (gain " +
+        Usd2(victim_gain) + " USD over its run > hysteresis x loss " + Usd2(victim_loss) + " USD)");
     round.PreemptKept(victim, why);
     std::vector<int32_t> devices = round.FindPlacement(job, cls, /*avoid_reserved=*/false);
     if (devices.empty() || !round.CanPowerAi(devices)) {
@@ -230,10 +246,10 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
       round.plan().waits.push_back(w);
       continue;
     }
-    const uint32_t start_why = round.plan().AddReason("ai: job " + std::to_string(job.id) + " on " +
-                                                      std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
-                                                      " in place of job " + std::to_string(vj.job->id) +
-                                                      " (value preemption)");
+    const uint32_t start_why = round.plan().AddReason(
+        "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " +
+        round.ClassLabel(cls) + " in place of job " + std::to_string(vj.job->id) +
+        " (value preemption)");
     round.Start(w.queue_index, std::move(devices), start_why);
   }
 }
@@ -245,7 +261,9 @@ void RigshiftMining(Round& round) {
         if (e.can_mine && e.mine_margin_h().raw() > 0) return round.MineReason(cls);
         return std::nullopt;
       },
-      [&](int32_t cls) { return round.econ(cls).can_mine ? round.UnprofitableReason(cls) : round.NoMiningReason(cls); });
+      [&](int32_t cls) {
+        return round.econ(cls).can_mine ? round.UnprofitableReason(cls) : round.NoMiningReason(cls);
+      });
 }
 
 }  // namespace internal

@@ -70,7 +70,8 @@ Round::Round(const PolicyInput& in, const PolicyOptions& opt) : in_(in), opt_(op
       const market::MarketData& m = h == 0 ? *in.market : fc;
       const TimePoint t = in.now + static_cast<int64_t>(h) * kHour;
       const EnergyPrice p = econ::PricesAt(in.fleet->sites[s], m, t).energy;
-      price_prefix_[s][static_cast<size_t>(h) + 1] = price_prefix_[s][static_cast<size_t>(h)] + p.raw();
+      price_prefix_[s][static_cast<size_t>(h) + 1] =
+          price_prefix_[s][static_cast<size_t>(h)] + p.raw();
     }
   }
 
@@ -93,7 +94,8 @@ Round::Round(const PolicyInput& in, const PolicyOptions& opt) : in_(in), opt_(op
     const econ::MiningChoice mc = econ::BestMining(flat, rep, *in.market, in.now, opt.power);
     if (!mc.algorithm.empty()) {
       HashPrice price = prices.hashprice;
-      if (dc.kind == catalog::DeviceKind::kGpu) price = in.market->gpu_mining.at(mc.algorithm).At(in.now);
+      if (dc.kind == catalog::DeviceKind::kGpu)
+        price = in.market->gpu_mining.at(mc.algorithm).At(in.now);
       e.can_mine = true;
       e.algorithm = mc.algorithm;
       e.hashrate = mc.hashrate;
@@ -213,12 +215,14 @@ void Round::BuildForecastEcon() {
           price = it != m.gpu_mining.end() ? it->second.At(t) : HashPrice();
         }
         margin = (MiningRevenue(e.hashrate, kHour, price) -
-                  econ::EnergyCost(e.mine_choice_power + e.host_share, kHour, prices)).raw();
+                  econ::EnergyCost(e.mine_choice_power + e.host_share, kHour, prices))
+                     .raw();
       }
       mine_margin_h_[c][h] = margin;
       alt_prefix_[c][h + 1] = alt_prefix_[c][h] + std::max<int64_t>(0, margin);
-      const int64_t ai_cost =
-          dc.kind == catalog::DeviceKind::kGpu ? econ::EnergyCost(e.ai_power + e.host_share, kHour, prices).raw() : 0;
+      const int64_t ai_cost = dc.kind == catalog::DeviceKind::kGpu
+                                  ? econ::EnergyCost(e.ai_power + e.host_share, kHour, prices).raw()
+                                  : 0;
       ai_cost_prefix_[c][h + 1] = ai_cost_prefix_[c][h] + ai_cost;
     }
   }
@@ -310,7 +314,8 @@ bool Round::CanPowerAi(const std::vector<int32_t>& devices) const {
     }
     site_delta += delta;
     const int32_t r = flat.rack[d];
-    auto it = std::find_if(rack_delta.begin(), rack_delta.end(), [r](const auto& p) { return p.first == r; });
+    auto it = std::find_if(rack_delta.begin(), rack_delta.end(),
+                           [r](const auto& p) { return p.first == r; });
     if (it == rack_delta.end()) {
       rack_delta.emplace_back(r, delta);
     } else {
@@ -321,7 +326,8 @@ bool Round::CanPowerAi(const std::vector<int32_t>& devices) const {
   if (site_delta.raw() > 0 && site_it_[s] + site_delta > site_it_cap_[s]) return false;
   for (const auto& [r, delta] : rack_delta) {
     const Power limit = flat.rack_power_limit[static_cast<size_t>(r)];
-    if (limit.raw() > 0 && delta.raw() > 0 && rack_it_[static_cast<size_t>(r)] + delta > limit) return false;
+    if (limit.raw() > 0 && delta.raw() > 0 && rack_it_[static_cast<size_t>(r)] + delta > limit)
+      return false;
   }
   return true;
 }
@@ -349,7 +355,8 @@ bool Round::MakeRoomForAi(const std::vector<int32_t>& devices, Money gain_h) {
   // Mining classes of the site, least margin per kW first.
   std::vector<int32_t> classes = ix_->site_classes(su);
   std::sort(classes.begin(), classes.end(), [&](int32_t a, int32_t b) {
-    const int64_t va = econ_[static_cast<size_t>(a)].mine_margin_per_kw, vb = econ_[static_cast<size_t>(b)].mine_margin_per_kw;
+    const int64_t va = econ_[static_cast<size_t>(a)].mine_margin_per_kw,
+                  vb = econ_[static_cast<size_t>(b)].mine_margin_per_kw;
     return va != vb ? va < vb : a < b;
   });
   std::vector<int32_t> victims;
@@ -375,7 +382,8 @@ bool Round::MakeRoomForAi(const std::vector<int32_t>& devices, Money gain_h) {
                                     "'s power envelope (mining is always preemptible): off");
   for (int32_t d : victims) SetMode(d, econ::Mode::kOff, why);
   if (CanPowerAi(devices)) return true;
-  for (int32_t d : victims) SetMode(d, econ::Mode::kMine, MineReason(ix_->device_class(static_cast<size_t>(d))));
+  for (int32_t d : victims)
+    SetMode(d, econ::Mode::kMine, MineReason(ix_->device_class(static_cast<size_t>(d))));
   return false;
 }
 
@@ -411,7 +419,8 @@ void Round::BucketRemove(int32_t slot) {
   const auto sl = static_cast<size_t>(slot);
   const int32_t pos = bucket_pos_[sl];
   if (pos < 0) return;
-  auto& bucket = buckets_[static_cast<size_t>(ix_->slots()[sl].cls)][static_cast<size_t>(slot_free_[sl])];
+  auto& bucket =
+      buckets_[static_cast<size_t>(ix_->slots()[sl].cls)][static_cast<size_t>(slot_free_[sl])];
   const int32_t last = bucket.back();
   bucket[static_cast<size_t>(pos)] = last;
   bucket_pos_[static_cast<size_t>(last)] = pos;
@@ -422,7 +431,8 @@ void Round::BucketRemove(int32_t slot) {
 void Round::BucketInsert(int32_t slot) {
   const auto sl = static_cast<size_t>(slot);
   if (slot_free_[sl] <= 0) return;
-  auto& bucket = buckets_[static_cast<size_t>(ix_->slots()[sl].cls)][static_cast<size_t>(slot_free_[sl])];
+  auto& bucket =
+      buckets_[static_cast<size_t>(ix_->slots()[sl].cls)][static_cast<size_t>(slot_free_[sl])];
   bucket_pos_[sl] = static_cast<int32_t>(bucket.size());
   bucket.push_back(slot);
 }
@@ -475,7 +485,9 @@ int32_t Round::ShapeIdOf(const workload::Job& job) {
         f.span_cap = 1;
       }
     }
-    const bool fits_class = f.single_node || static_cast<int64_t>(f.span_cap) * static_cast<int64_t>(dc.slots.size()) >= shape.gpus;
+    const bool fits_class =
+        f.single_node ||
+        static_cast<int64_t>(f.span_cap) * static_cast<int64_t>(dc.slots.size()) >= shape.gpus;
     if (!fits_class) {
       f = ShapeFit{};
       continue;
@@ -530,14 +542,17 @@ void Round::KeepRunning(const PreemptFn& preempt) {
   }
   // Envelope on what is kept (a demand-response cap or a lowered grid cap can force it): preempt
   // the least margin per watt first, never-preemptible jobs last.
-  auto over = [&](int32_t s) { return site_it_[static_cast<size_t>(s)] > site_it_cap_[static_cast<size_t>(s)]; };
+  auto over = [&](int32_t s) {
+    return site_it_[static_cast<size_t>(s)] > site_it_cap_[static_cast<size_t>(s)];
+  };
   auto rack_over = [&](int32_t rk) {
     const Power limit = flat.rack_power_limit[static_cast<size_t>(rk)];
     return limit.raw() > 0 && rack_it_[static_cast<size_t>(rk)] > limit;
   };
   bool any_over = false;
   for (int32_t s = 0; s < site_count(); ++s) any_over = any_over || over(s);
-  for (size_t rk = 0; rk < rack_it_.size() && !any_over; ++rk) any_over = rack_over(static_cast<int32_t>(rk));
+  for (size_t rk = 0; rk < rack_it_.size() && !any_over; ++rk)
+    any_over = rack_over(static_cast<int32_t>(rk));
   if (any_over) {
     struct Victim {
       bool never;
@@ -566,14 +581,15 @@ void Round::KeepRunning(const PreemptFn& preempt) {
       for (int32_t d : rj.devices) needs = needs || rack_over(flat.rack[static_cast<size_t>(d)]);
       if (!needs) continue;
       MarkEnvelopeBinding(s);
-      const uint32_t reason = SharedReason("preempted: site " + site_id(s) + " over its power envelope (cap " +
-                                           FormatPower(site_cap_[static_cast<size_t>(s)]) +
-                                           "); least margin per watt goes first");
+      const uint32_t reason = SharedReason(
+          "preempted: site " + site_id(s) + " over its power envelope (cap " +
+          FormatPower(site_cap_[static_cast<size_t>(s)]) + "); least margin per watt goes first");
       for (int32_t d : rj.devices) SetMode(d, econ::Mode::kOff, EnvelopeReason(s));
       PreemptRunning(v.r, reason);
       dropped[static_cast<size_t>(v.r)] = 1;
     }
-    kept.erase(std::remove_if(kept.begin(), kept.end(), [&](int32_t r) { return dropped[static_cast<size_t>(r)] != 0; }),
+    kept.erase(std::remove_if(kept.begin(), kept.end(),
+                              [&](int32_t r) { return dropped[static_cast<size_t>(r)] != 0; }),
                kept.end());
   }
   kept_ = kept;
@@ -584,7 +600,9 @@ void Round::KeepRunning(const PreemptFn& preempt) {
     const int32_t cls = ix_->device_class(static_cast<size_t>(rj.devices.front()));
     const double secs = ExpectedSeconds(*rj.job, rj.remaining_work, cls);
     const TimePoint end = in_.now + static_cast<TimePoint>(std::min(secs, 1e12));
-    for (int32_t d : rj.devices) slot_occupancy_[static_cast<size_t>(ix_->device_slot(static_cast<size_t>(d)))].push_back({end, 1});
+    for (int32_t d : rj.devices)
+      slot_occupancy_[static_cast<size_t>(ix_->device_slot(static_cast<size_t>(d)))].push_back(
+          {end, 1});
   }
 }
 
@@ -619,7 +637,8 @@ std::vector<int32_t> Round::QueueOrder(const std::vector<int64_t>* density) cons
     if (level[static_cast<size_t>(a)] != level[static_cast<size_t>(b)]) {
       return level[static_cast<size_t>(a)] < level[static_cast<size_t>(b)];
     }
-    if (density != nullptr && (*density)[static_cast<size_t>(a)] != (*density)[static_cast<size_t>(b)]) {
+    if (density != nullptr &&
+        (*density)[static_cast<size_t>(a)] != (*density)[static_cast<size_t>(b)]) {
       return (*density)[static_cast<size_t>(a)] > (*density)[static_cast<size_t>(b)];
     }
     if (ja.arrival != jb.arrival) return ja.arrival < jb.arrival;
@@ -644,7 +663,8 @@ bool Round::MayPlace(const Shape& shape, int32_t cls) const {
   return false;
 }
 
-std::vector<int32_t> Round::FindPlacement(const workload::Job& job, int32_t cls, bool avoid_reserved) {
+std::vector<int32_t> Round::FindPlacement(const workload::Job& job, int32_t cls,
+                                          bool avoid_reserved) {
   std::vector<int32_t> out;
   const Shape& shape = ShapeOf(job);
   const ShapeFit& fit = shape.fit[static_cast<size_t>(cls)];
@@ -700,7 +720,9 @@ void Round::Start(int32_t queue_index, std::vector<int32_t> devices, uint32_t re
     const int32_t cls = ix_->device_class(static_cast<size_t>(devices.front()));
     const double secs = ExpectedSeconds(*q.job, q.remaining_work, cls);
     const TimePoint end = in_.now + static_cast<TimePoint>(std::min(secs, 1e12));
-    for (int32_t d : devices) slot_occupancy_[static_cast<size_t>(ix_->device_slot(static_cast<size_t>(d)))].push_back({end, 1});
+    for (int32_t d : devices)
+      slot_occupancy_[static_cast<size_t>(ix_->device_slot(static_cast<size_t>(d)))].push_back(
+          {end, 1});
   }
   plan_.starts.push_back(JobStart{q.job->id, queue_index, std::move(devices), reason});
 }
@@ -727,7 +749,8 @@ std::optional<TimePoint> Round::Reserve(const workload::Job& job) {
         if (slots[sl].count < k) continue;
         int32_t free = slot_free_[sl];
         occ = slot_occupancy_.empty() ? std::vector<Occupancy>{} : slot_occupancy_[sl];
-        std::sort(occ.begin(), occ.end(), [](const Occupancy& a, const Occupancy& b) { return a.end < b.end; });
+        std::sort(occ.begin(), occ.end(),
+                  [](const Occupancy& a, const Occupancy& b) { return a.end < b.end; });
         std::optional<TimePoint> t;
         if (free >= k) t = in_.now;
         for (size_t i = 0; i < occ.size() && !t; ++i) {
@@ -749,7 +772,8 @@ std::optional<TimePoint> Round::Reserve(const workload::Job& job) {
           occ.insert(occ.end(), so.begin(), so.end());
         }
       }
-      std::sort(occ.begin(), occ.end(), [](const Occupancy& a, const Occupancy& b) { return a.end < b.end; });
+      std::sort(occ.begin(), occ.end(),
+                [](const Occupancy& a, const Occupancy& b) { return a.end < b.end; });
       std::optional<TimePoint> t;
       if (free >= k) t = in_.now;
       for (size_t i = 0; i < occ.size() && !t; ++i) {
@@ -786,7 +810,8 @@ std::optional<TimePoint> Round::Reserve(const workload::Job& job) {
 void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& choose,
                           const StartReasonFn& start_reason, bool easy) {
   const auto& classes = ix_->classes();
-  const uint32_t no_fit = SharedReason("waits: cannot run on this fleet (memory, interconnect or speed data)");
+  const uint32_t no_fit =
+      SharedReason("waits: cannot run on this fleet (memory, interconnect or speed data)");
   const uint32_t no_free = SharedReason("waits: no free placement that fits it now");
   int64_t total_free = 0;
   for (int32_t f : class_free_) total_free += f;
@@ -826,10 +851,12 @@ void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& cho
     if (candidates.empty()) {
       if (easy && !has_reservation()) {
         if (auto t = Reserve(job)) {
-          reserved_reason = SharedReason("waits: EASY backfill holds GPUs for job " + std::to_string(job.id) +
-                                         " from " + FormatTimestamp(*t) + "; later jobs may not delay it");
+          reserved_reason =
+              SharedReason("waits: EASY backfill holds GPUs for job " + std::to_string(job.id) +
+                           " from " + FormatTimestamp(*t) + "; later jobs may not delay it");
           plan_.waits.push_back({job.id, qi,
-                                 SharedReason("waits: head of the queue; GPUs reserved from " + FormatTimestamp(*t))});
+                                 SharedReason("waits: head of the queue; GPUs reserved from " +
+                                              FormatTimestamp(*t))});
           continue;
         }
       }
@@ -853,7 +880,8 @@ Power Round::CurrentSiteIt(int32_t site) const {
   for (size_t node = 0; node < flat.node_count(); ++node) {
     if (flat.node_site[node] != site) continue;
     bool on = false;
-    for (int32_t d = flat.node_first_device[node]; d < flat.node_first_device[node] + flat.node_device_count[node]; ++d) {
+    for (int32_t d = flat.node_first_device[node];
+         d < flat.node_first_device[node] + flat.node_device_count[node]; ++d) {
       const econ::Mode m = in_.current_mode[static_cast<size_t>(d)];
       if (m == econ::Mode::kOff) continue;
       on = true;
@@ -864,8 +892,8 @@ Power Round::CurrentSiteIt(int32_t site) const {
   return total;
 }
 
-void Round::FillMining(const MineFn& mine, const OffFn& off_reason, const std::vector<int64_t>* limit,
-                       const OffFn& limit_reason) {
+void Round::FillMining(const MineFn& mine, const OffFn& off_reason,
+                       const std::vector<int64_t>* limit, const OffFn& limit_reason) {
   const auto& classes = ix_->classes();
   const auto& slots = ix_->slots();
   for (int32_t s = 0; s < site_count(); ++s) {
@@ -893,13 +921,15 @@ void Round::FillMining(const MineFn& mine, const OffFn& off_reason, const std::v
       return a.first < b.first;
     });
     for (const auto& [c, why] : miners) {
-      int64_t left = limit != nullptr ? (*limit)[static_cast<size_t>(c)] : std::numeric_limits<int64_t>::max();
+      int64_t left =
+          limit != nullptr ? (*limit)[static_cast<size_t>(c)] : std::numeric_limits<int64_t>::max();
       for (int32_t slot : classes[static_cast<size_t>(c)].slots) {
         const Slot& sl = slots[static_cast<size_t>(slot)];
         for (int32_t d = sl.first_device; d < sl.first_device + sl.count; ++d) {
           if (!device_up(d) || plan_.mode[static_cast<size_t>(d)] != econ::Mode::kOff) continue;
           if (left <= 0) {
-            plan_.device_reason[static_cast<size_t>(d)] = limit_reason ? limit_reason(c) : off_reason(c);
+            plan_.device_reason[static_cast<size_t>(d)] =
+                limit_reason ? limit_reason(c) : off_reason(c);
             continue;
           }
           if (CanSet(d, econ::Mode::kMine)) {
@@ -945,8 +975,9 @@ uint32_t Round::MineReason(int32_t cls) {
   int64_t& cached = mine_reason_[static_cast<size_t>(cls)];
   if (cached < 0) {
     const ClassEcon& e = econ_[static_cast<size_t>(cls)];
-    cached = plan_.AddReason("mine " + e.algorithm + ": pays " + Usd2(e.mine_revenue_h) + " USD/h > power " +
-                             Usd2(e.mine_cost_h) + " USD/h at " + PricePerMwh(e.energy));
+    cached = plan_.AddReason("mine " + e.algorithm + ": pays " + Usd2(e.mine_revenue_h) +
+                             " USD/h > power " + Usd2(e.mine_cost_h) + " USD/h at " +
+                             PricePerMwh(e.energy));
   }
   return static_cast<uint32_t>(cached);
 }
@@ -955,15 +986,17 @@ uint32_t Round::UnprofitableReason(int32_t cls) {
   int64_t& cached = unprofitable_reason_[static_cast<size_t>(cls)];
   if (cached < 0) {
     const ClassEcon& e = econ_[static_cast<size_t>(cls)];
-    cached = plan_.AddReason("mining " + e.algorithm + " pays " + Usd2(e.mine_revenue_h) + " USD/h <= power " +
-                             Usd2(e.mine_cost_h) + " USD/h at " + PricePerMwh(e.energy) + ": off");
+    cached = plan_.AddReason("mining " + e.algorithm + " pays " + Usd2(e.mine_revenue_h) +
+                             " USD/h <= power " + Usd2(e.mine_cost_h) + " USD/h at " +
+                             PricePerMwh(e.energy) + ": off");
   }
   return static_cast<uint32_t>(cached);
 }
 
 uint32_t Round::NoMiningReason(int32_t cls) {
   int64_t& cached = no_mining_reason_[static_cast<size_t>(cls)];
-  if (cached < 0) cached = plan_.AddReason("no priced mining profile for " + ClassLabel(cls) + ": off");
+  if (cached < 0)
+    cached = plan_.AddReason("no priced mining profile for " + ClassLabel(cls) + ": off");
   return static_cast<uint32_t>(cached);
 }
 
@@ -971,9 +1004,10 @@ uint32_t Round::EnvelopeReason(int32_t site) {
   int64_t& cached = envelope_reason_[static_cast<size_t>(site)];
   if (cached < 0) {
     const auto s = static_cast<size_t>(site);
-    cached = plan_.AddReason("site " + site_ids_[s] + " at its power envelope (facility cap " +
-                             FormatPower(site_cap_[s]) + ", IT cap " + FormatPower(site_it_cap_[s]) +
-                             ", or a rack limit): less valuable load curtailed: off");
+    cached =
+        plan_.AddReason("site " + site_ids_[s] + " at its power envelope (facility cap " +
+                        FormatPower(site_cap_[s]) + ", IT cap " + FormatPower(site_it_cap_[s]) +
+                        ", or a rack limit): less valuable load curtailed: off");
   }
   return static_cast<uint32_t>(cached);
 }

@@ -28,19 +28,19 @@ namespace rigshift::sched::internal {
 
 // Money of one device of a class for one hour at the round's prices.
 struct ClassEcon {
-  bool can_mine = false;      // a priced mining profile (GPU) or an ASIC
+  bool can_mine = false;  // a priced mining profile (GPU) or an ASIC
   std::string algorithm;
-  Hashrate hashrate;          // of the chosen profile
-  Power mine_choice_power;    // draw of the chosen profile (money); mine_power is the envelope figure
-  Power mine_power;           // device IT power per mode
+  Hashrate hashrate;        // of the chosen profile
+  Power mine_choice_power;  // draw of the chosen profile (money); mine_power is the envelope figure
+  Power mine_power;         // device IT power per mode
   Power ai_power;
   Power idle_power;
-  Power host_share;           // node host power / devices per node
-  Money mine_revenue_h;       // per device-hour
-  Money mine_cost_h;          // energy of device + host share, per hour
-  Money ai_cost_h;            // energy of device + host share under AI, per hour
-  GpuHourPrice table_price;   // market GPU-hour price of the model
-  EnergyPrice energy;         // price at the meter now (market + adder)
+  Power host_share;          // node host power / devices per node
+  Money mine_revenue_h;      // per device-hour
+  Money mine_cost_h;         // energy of device + host share, per hour
+  Money ai_cost_h;           // energy of device + host share under AI, per hour
+  GpuHourPrice table_price;  // market GPU-hour price of the model
+  EnergyPrice energy;        // price at the meter now (market + adder)
   Money mine_margin_h() const { return mine_revenue_h - mine_cost_h; }
   // Margin per kW of (device + host share) power when mining, in micro-USD per kWh; for ranking.
   int64_t mine_margin_per_kw = 0;
@@ -55,7 +55,7 @@ struct ShapeFit {
 
 struct Shape {
   int32_t gpus = 1;
-  std::vector<ShapeFit> fit;  // per class
+  std::vector<ShapeFit> fit;   // per class
   bool runs_anywhere = false;  // some class of the fleet fits (ignoring what is free now)
 };
 
@@ -108,10 +108,14 @@ class Round {
   void MarkEnvelopeBinding(int32_t s) { envelope_binding_[static_cast<size_t>(s)] = 1; }
 
   // --- Jobs ---
-  const Shape& ShapeOf(const workload::Job& job) { return shapes_[static_cast<size_t>(ShapeIdOf(job))]; }
+  const Shape& ShapeOf(const workload::Job& job) {
+    return shapes_[static_cast<size_t>(ShapeIdOf(job))];
+  }
   int32_t ShapeIdOf(const workload::Job& job);
   GpuHourPrice PriceOn(const workload::Job& job, int32_t cls) const;
-  bool device_up(int32_t d) const { return in_.device_up.empty() || in_.device_up[static_cast<size_t>(d)] != 0; }
+  bool device_up(int32_t d) const {
+    return in_.device_up.empty() || in_.device_up[static_cast<size_t>(d)] != 0;
+  }
   bool device_free(int32_t d) const { return free_[static_cast<size_t>(d)] != 0; }
   int32_t class_free(int32_t cls) const { return class_free_[static_cast<size_t>(cls)]; }
   int32_t slot_free(int32_t slot) const { return slot_free_[static_cast<size_t>(slot)]; }
@@ -167,8 +171,8 @@ class Round {
   using OffFn = std::function<uint32_t(int32_t cls)>;
   // `limit`, when given, caps the devices mining per class (extra ones are off with
   // `limit_reason(cls)`).
-  void FillMining(const MineFn& mine, const OffFn& off_reason, const std::vector<int64_t>* limit = nullptr,
-                  const OffFn& limit_reason = nullptr);
+  void FillMining(const MineFn& mine, const OffFn& off_reason,
+                  const std::vector<int64_t>* limit = nullptr, const OffFn& limit_reason = nullptr);
   // IT power of a site under PolicyInput::current_mode (devices + hosts of nodes with a device on).
   Power CurrentSiteIt(int32_t site) const;
 
@@ -176,7 +180,7 @@ class Round {
   Plan Finish();
 
   // Reason helpers: cached per class so that 100,000 devices share a few texts.
-  uint32_t MineReason(int32_t cls);         // "mining pays X USD/h > power Y USD/h at Z: mine"
+  uint32_t MineReason(int32_t cls);          // "mining pays X USD/h > power Y USD/h at Z: mine"
   uint32_t UnprofitableReason(int32_t cls);  // "mining pays X < power Y at Z: off"
   uint32_t NoMiningReason(int32_t cls);      // "no priced mining profile: off"
   uint32_t EnvelopeReason(int32_t site);     // "site S at its cap ...: off"
@@ -200,8 +204,8 @@ class Round {
   std::vector<std::vector<int64_t>> price_prefix_;  // per site: prefix sums of hourly prices (raw)
   void BuildForecastEcon();
   bool forecast_econ_built_ = false;
-  std::vector<std::vector<int64_t>> mine_margin_h_;  // [cls][hour] raw uUSD
-  std::vector<std::vector<int64_t>> alt_prefix_;     // [cls][hour + 1] prefix of max(0, margin)
+  std::vector<std::vector<int64_t>> mine_margin_h_;   // [cls][hour] raw uUSD
+  std::vector<std::vector<int64_t>> alt_prefix_;      // [cls][hour + 1] prefix of max(0, margin)
   std::vector<std::vector<int64_t>> ai_cost_prefix_;  // [cls][hour + 1]
   Plan plan_;
   // Envelope.
@@ -212,7 +216,7 @@ class Round {
   std::vector<uint8_t> free_;
   std::vector<int32_t> slot_free_, class_free_;
   std::vector<std::vector<std::vector<int32_t>>> buckets_;  // [cls][free] -> slots
-  std::vector<int32_t> bucket_pos_;                          // [slot] -> index in its bucket
+  std::vector<int32_t> bucket_pos_;                         // [slot] -> index in its bucket
   // Reservation (EASY).
   std::optional<TimePoint> shadow_;
   std::vector<uint8_t> reserved_slot_;

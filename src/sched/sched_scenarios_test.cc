@@ -93,26 +93,31 @@ workload::Job ParseJob(const YAML::Node& n, TimePoint start) {
   j.name = "job-" + std::to_string(j.id);
   j.gpus = n["gpus"] ? n["gpus"].as<int32_t>() : 1;
   j.min_memory_gb = n["mem"] ? n["mem"].as<double>() : 0;
-  j.interconnect = ParseInterconnect(n["interconnect"] ? n["interconnect"].as<std::string>() : "none");
+  j.interconnect =
+      ParseInterconnect(n["interconnect"] ? n["interconnect"].as<std::string>() : "none");
   j.network_gbps = n["network_gbps"] ? n["network_gbps"].as<double>() : 0;
-  j.arrival = start + static_cast<int64_t>((n["arrival_hour"] ? n["arrival_hour"].as<double>() : 0) * kHour);
+  j.arrival = start + static_cast<int64_t>(
+                          (n["arrival_hour"] ? n["arrival_hour"].as<double>() : 0) * kHour);
   j.work_gpu_seconds = (n["work_hours"] ? n["work_hours"].as<double>() : 1.0) * kHour * j.gpus;
   if (n["price"]) j.price = UsdPerGpuHour(n["price"].as<double>());
   j.preemptibility = ParsePreempt(n["preempt"] ? n["preempt"].as<std::string>() : "checkpoint");
-  j.restore_time = static_cast<Duration>((n["restore_min"] ? n["restore_min"].as<double>() : 2.0) * kMinute);
+  j.restore_time =
+      static_cast<Duration>((n["restore_min"] ? n["restore_min"].as<double>() : 2.0) * kMinute);
   j.priority = n["priority"] ? n["priority"].as<int32_t>() : 0;
   return j;
 }
 
 Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
   Scenario sc;
-  auto loaded = fleet::LoadFleetText(doc["fleet"].as<std::string>(), file + ":fleet", catalog::Catalog::Builtin());
+  auto loaded = fleet::LoadFleetText(doc["fleet"].as<std::string>(), file + ":fleet",
+                                     catalog::Catalog::Builtin());
   EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
   if (!loaded.ok()) return sc;
   sc.fleet = loaded->fleet;
   sc.flat = fleet::Flatten(sc.fleet);
   const TimePoint start = ParseTimestamp(doc["start"].as<std::string>()).value();
-  sc.now = start + static_cast<int64_t>((doc["now_hour"] ? doc["now_hour"].as<double>() : 0) * kHour);
+  sc.now =
+      start + static_cast<int64_t>((doc["now_hour"] ? doc["now_hour"].as<double>() : 0) * kHour);
   for (const auto& kv : doc["prices"]) {
     const std::string m = kv.first.as<std::string>();
     sc.market.electricity[m] = Series(m, start, kv.second);
@@ -125,7 +130,8 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
       sc.forecast.electricity[m] = Series(m, start, kv.second);
     }
   }
-  sc.market.hashprice = ConstHash("hashprice", start, doc["hashprice"] ? doc["hashprice"].as<double>() : 0.0);
+  sc.market.hashprice =
+      ConstHash("hashprice", start, doc["hashprice"] ? doc["hashprice"].as<double>() : 0.0);
   if (doc["gpu_mining"]) {
     for (const auto& kv : doc["gpu_mining"]) {
       const std::string alg = kv.first.as<std::string>();
@@ -136,7 +142,8 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
     for (const auto& kv : doc["gpu_prices"]) {
       const catalog::GpuModel* g = catalog::Catalog::Builtin().FindGpu(kv.first.as<std::string>());
       EXPECT_NE(g, nullptr) << kv.first.as<std::string>();
-      if (g != nullptr) sc.market.gpu_prices.by_model[g->name] = UsdPerGpuHour(kv.second.as<double>());
+      if (g != nullptr)
+        sc.market.gpu_prices.by_model[g->name] = UsdPerGpuHour(kv.second.as<double>());
     }
   }
   if (sc.has_forecast) {
@@ -159,7 +166,8 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
     sc.cap_override.assign(sc.fleet.sites.size(), Power());
     for (const auto& kv : doc["site_cap_mw"]) {
       for (size_t s = 0; s < sc.fleet.sites.size(); ++s) {
-        if (sc.fleet.sites[s].id == kv.first.as<std::string>()) sc.cap_override[s] = Megawatts(kv.second.as<double>());
+        if (sc.fleet.sites[s].id == kv.first.as<std::string>())
+          sc.cap_override[s] = Megawatts(kv.second.as<double>());
       }
     }
   }
@@ -173,7 +181,8 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
     QueuedJob q;
     q.job = &sc.jobs[i];
     q.remaining_work = q.job->work_gpu_seconds;
-    q.attained_gpu_seconds = (n["attained_gpu_hours"] ? n["attained_gpu_hours"].as<double>() : 0) * kHour;
+    q.attained_gpu_seconds =
+        (n["attained_gpu_hours"] ? n["attained_gpu_hours"].as<double>() : 0) * kHour;
     q.queued_since = q.job->arrival;
     sc.queue.push_back(q);
   }
@@ -187,10 +196,11 @@ Scenario LoadScenario(const YAML::Node& doc, const std::string& file) {
     RunningJob r;
     r.job = &sc.jobs[queued + i];
     r.devices = sc.running_devices[i];
-    r.start = start + static_cast<int64_t>((n["started_hour"] ? n["started_hour"].as<double>() : -1) * kHour);
+    r.start = start + static_cast<int64_t>(
+                          (n["started_hour"] ? n["started_hour"].as<double>() : -1) * kHour);
     // Relative to the case's `now` (set per case): hours since the last checkpoint.
-    sc.checkpoint_ago.push_back(
-        static_cast<Duration>((n["checkpoint_hours_ago"] ? n["checkpoint_hours_ago"].as<double>() : 1.0) * kHour));
+    sc.checkpoint_ago.push_back(static_cast<Duration>(
+        (n["checkpoint_hours_ago"] ? n["checkpoint_hours_ago"].as<double>() : 1.0) * kHour));
     r.remaining_work = r.job->work_gpu_seconds;
     sc.running.push_back(r);
   }
@@ -202,12 +212,15 @@ PolicyOptions ParseOptions(PolicyOptions o, const YAML::Node& n) {
   if (n["order"]) o.order = ParseJobOrder(n["order"].as<std::string>()).value();
   if (n["horizon_hours"]) o.horizon_hours = n["horizon_hours"].as<int>();
   if (n["preempt_hysteresis"]) o.preempt_hysteresis = n["preempt_hysteresis"].as<double>();
-  if (n["threshold_margin_permille"]) o.threshold_margin_permille = n["threshold_margin_permille"].as<int64_t>();
+  if (n["threshold_margin_permille"])
+    o.threshold_margin_permille = n["threshold_margin_permille"].as<int64_t>();
   if (n["curtail_above"]) o.curtail_above = UsdPerMwh(n["curtail_above"].as<double>());
-  if (n["ramp_limit_permille_per_hour"]) o.ramp_limit_permille_per_hour = n["ramp_limit_permille_per_hour"].as<int64_t>();
+  if (n["ramp_limit_permille_per_hour"])
+    o.ramp_limit_permille_per_hour = n["ramp_limit_permille_per_hour"].as<int64_t>();
   if (n["las_thresholds_gpu_hours"]) {
     o.las.thresholds_gpu_seconds.clear();
-    for (const auto& t : n["las_thresholds_gpu_hours"]) o.las.thresholds_gpu_seconds.push_back(t.as<double>() * kHour);
+    for (const auto& t : n["las_thresholds_gpu_hours"])
+      o.las.thresholds_gpu_seconds.push_back(t.as<double>() * kHour);
   }
   return o;
 }
@@ -239,11 +252,13 @@ void CheckInvariants(const Scenario& sc, const Plan& plan, const std::string& wh
       ++owner[static_cast<size_t>(d)];
       nodes.insert(sc.flat.node[static_cast<size_t>(d)]);
       models.insert(ModelName(sc.flat, static_cast<size_t>(d)));
-      EXPECT_TRUE(sc.up[static_cast<size_t>(d)]) << where << " job " << job.id << " on a down device";
+      EXPECT_TRUE(sc.up[static_cast<size_t>(d)])
+          << where << " job " << job.id << " on a down device";
       EXPECT_GE(sc.flat.gpu[static_cast<size_t>(d)]->memory_gb, job.min_memory_gb) << where;
     }
     EXPECT_EQ(models.size(), 1u) << where << " job " << job.id << " spans models";
-    if (job.interconnect == workload::Interconnect::kPcie || job.interconnect == workload::Interconnect::kNvlink) {
+    if (job.interconnect == workload::Interconnect::kPcie ||
+        job.interconnect == workload::Interconnect::kNvlink) {
       EXPECT_EQ(nodes.size(), 1u) << where << " job " << job.id << " must sit on one node";
     }
     for (int32_t n : nodes) {
@@ -251,7 +266,8 @@ void CheckInvariants(const Scenario& sc, const Plan& plan, const std::string& wh
         EXPECT_TRUE(sc.flat.node_nvlink[static_cast<size_t>(n)]) << where << " job " << job.id;
       }
       if (job.gpus > 1 && job.interconnect == workload::Interconnect::kPcie) {
-        EXPECT_GE(sc.flat.node_pcie_lanes_per_gpu[static_cast<size_t>(n)], 8) << where << " job " << job.id;
+        EXPECT_GE(sc.flat.node_pcie_lanes_per_gpu[static_cast<size_t>(n)], 8)
+            << where << " job " << job.id;
       }
     }
   }
@@ -264,7 +280,8 @@ void CheckInvariants(const Scenario& sc, const Plan& plan, const std::string& wh
   }
   ASSERT_EQ(plan.site_power.size(), sc.fleet.sites.size()) << where;
   for (size_t s = 0; s < plan.site_power.size(); ++s) {
-    EXPECT_LE(plan.site_power[s].facility, plan.site_power[s].cap) << where << " site " << sc.fleet.sites[s].id;
+    EXPECT_LE(plan.site_power[s].facility, plan.site_power[s].cap)
+        << where << " site " << sc.fleet.sites[s].id;
   }
 }
 
@@ -291,7 +308,8 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
   const PolicyOptions base = ParseOptions(PolicyOptions{}, doc["options"]);
   for (const auto& c : doc["cases"]) {
     const std::string policy_name = c["policy"].as<std::string>();
-    const std::string where = file + " [" + (c["name"] ? c["name"].as<std::string>() : policy_name) + "]";
+    const std::string where =
+        file + " [" + (c["name"] ? c["name"].as<std::string>() : policy_name) + "]";
     const PolicyOptions opts = ParseOptions(base, c["options"]);
     auto policy = MakePolicy(policy_name, opts);
     ASSERT_TRUE(policy.ok()) << where << ": " << policy.status().ToString();
@@ -304,8 +322,11 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
     in.market = &sc.market;
     in.forecast = sc.has_forecast ? &sc.forecast : nullptr;
     in.now = sc.now;
-    if (c["now_hour"]) in.now = ParseTimestamp(doc["start"].as<std::string>()).value() + c["now_hour"].as<int64_t>() * kHour;
-    for (size_t r = 0; r < sc.running.size(); ++r) sc.running[r].last_checkpoint = in.now - sc.checkpoint_ago[r];
+    if (c["now_hour"])
+      in.now = ParseTimestamp(doc["start"].as<std::string>()).value() +
+               c["now_hour"].as<int64_t>() * kHour;
+    for (size_t r = 0; r < sc.running.size(); ++r)
+      sc.running[r].last_checkpoint = in.now - sc.checkpoint_ago[r];
     in.queue = sc.queue;
     in.running = sc.running;
     in.site_cap_override = sc.cap_override;
@@ -317,12 +338,14 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
     // Modes per model.
     if (ex["modes"]) {
       std::map<std::string, std::map<std::string, int>> got;
-      for (size_t d = 0; d < plan.mode.size(); ++d) ++got[ModelName(sc.flat, d)][econ::ModeName(plan.mode[d])];
+      for (size_t d = 0; d < plan.mode.size(); ++d)
+        ++got[ModelName(sc.flat, d)][econ::ModeName(plan.mode[d])];
       for (const auto& m : ex["modes"]) {
         const std::string model = m.first.as<std::string>();
         for (const auto& kv : m.second) {
           const std::string mode = kv.first.as<std::string>();
-          EXPECT_EQ(got[model][mode], kv.second.as<int>()) << where << ": " << model << " in " << mode;
+          EXPECT_EQ(got[model][mode], kv.second.as<int>())
+              << where << ": " << model << " in " << mode;
         }
       }
     }
@@ -347,7 +370,8 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
       EXPECT_EQ(start_order, want) << where << ": start order";
     }
     if (ex["not_started"]) {
-      for (const auto& j : ex["not_started"]) EXPECT_EQ(started.count(j.as<int64_t>()), 0u) << where << ": job " << j;
+      for (const auto& j : ex["not_started"])
+        EXPECT_EQ(started.count(j.as<int64_t>()), 0u) << where << ": job " << j;
     }
     if (ex["preempted"]) {
       std::set<int64_t> want;
@@ -359,7 +383,8 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
         const int64_t id = kv.first.as<int64_t>();
         ASSERT_TRUE(started.count(id)) << where << ": job " << id << " not started";
         for (int32_t d : started[id]->devices) {
-          EXPECT_EQ(ModelName(sc.flat, static_cast<size_t>(d)), kv.second.as<std::string>()) << where << ": job " << id;
+          EXPECT_EQ(ModelName(sc.flat, static_cast<size_t>(d)), kv.second.as<std::string>())
+              << where << ": job " << id;
         }
       }
     }
@@ -377,7 +402,9 @@ TEST_P(ScenarioTest, PoliciesDecideAsExpected) {
       const auto used = UsedReasons(plan);
       for (const auto& r : ex["reasons"]) {
         const std::string want = r.as<std::string>();
-        const bool found = std::any_of(used.begin(), used.end(), [&](std::string_view s) { return s.find(want) != std::string_view::npos; });
+        const bool found = std::any_of(used.begin(), used.end(), [&](std::string_view s) {
+          return s.find(want) != std::string_view::npos;
+        });
         std::string all;
         for (auto s : used) all += "\n  " + std::string(s);
         EXPECT_TRUE(found) << where << ": no reason contains '" << want << "'; reasons:" << all;

@@ -43,19 +43,23 @@ class ThresholdPolicy final : public Policy {
         threshold = *options_.curtail_above;
         what = "the operator's curtailment price";
       } else {
-        const EnergyPrice be = BreakEvenPrice(e.mine_revenue_h, e.mine_choice_power + e.host_share, pue);
+        const EnergyPrice be =
+            BreakEvenPrice(e.mine_revenue_h, e.mine_choice_power + e.host_share, pue);
         threshold = be.Scaled(1000 - options_.threshold_margin_permille, 1000);
         char margin[32];
-        std::snprintf(margin, sizeof margin, "%.1f%%", static_cast<double>(options_.threshold_margin_permille) / 10.0);
+        std::snprintf(margin, sizeof margin, "%.1f%%",
+                      static_cast<double>(options_.threshold_margin_permille) / 10.0);
         what = "break-even " + internal::PricePerMwh(be) + " less " + margin;
       }
       if (e.energy <= threshold) {
         mines[c] = 1;
-        mine_reason[c] = round.plan().AddReason("mine " + e.algorithm + ": price " + internal::PricePerMwh(e.energy) +
-                                                " <= threshold " + internal::PricePerMwh(threshold) + " (" + what + ")");
+        mine_reason[c] = round.plan().AddReason(
+            "mine " + e.algorithm + ": price " + internal::PricePerMwh(e.energy) +
+            " <= threshold " + internal::PricePerMwh(threshold) + " (" + what + ")");
       } else {
-        off_reason[c] = round.plan().AddReason("curtailed: price " + internal::PricePerMwh(e.energy) + " > threshold " +
-                                               internal::PricePerMwh(threshold) + " (" + what + "): off");
+        off_reason[c] = round.plan().AddReason(
+            "curtailed: price " + internal::PricePerMwh(e.energy) + " > threshold " +
+            internal::PricePerMwh(threshold) + " (" + what + "): off");
       }
     }
     round.FillMining(
