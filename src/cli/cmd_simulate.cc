@@ -22,6 +22,7 @@
 #include "sched/policy.h"
 #include "sim/engine.h"
 #include "sim/gavel_cluster.h"
+#include "sim/gavel_mode.h"
 #include "sim/replay.h"
 #include "sim/report.h"
 #include "workload/alibaba_trace.h"
@@ -58,6 +59,10 @@ struct SimulateArgs {
   double decision_gap_minutes = 15.0;
   double slo_factor = 4.0;
   bool strict = false;
+  // --mode gavel (issue 5): Gavel's simulator semantics through the same engine.
+  std::string mode = "market";
+  int64_t round_length = 360;
+  int64_t replan_gap = 1920;
 };
 
 Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text) {
@@ -164,6 +169,46 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
+// --mode gavel: Gavel's simulator semantics through the same engine and policy interface
+// (sim/gavel_mode.h, docs/gavel-fidelity.md): rounds, economics off, the trace's own arrivals from
+// 0, drained to the last completion; prints Gavel's three figures.
+int RunGavelMode(const SimulateArgs& args, const fleet::Fleet& fleet, const std::string& fleet_file,
+                 int64_t gpus) {
+  auto lj = LoadJobs(args);
+  if (!lj.ok()) return ReportError(lj.status());
+  if (!lj->relative) {
+    return ReportError(Status::InvalidArgument(
+        "--mode gavel: --jobs must be a Gavel trace (gavel:PATH or a .trace file)"));
+  }
+  sim::GavelModeOptions o;
+  const std::vector<std::string> names = SplitList(args.policies);
+  if (names.size() > 1) {
+    return ReportError(Status::InvalidArgument("--mode gavel: one policy at a time"));
+  }
+  if (names.size() == 1) o.policy = names[0];
+  o.round_length = args.round_length;
+  o.min_replan_gap = args.replan_gap;
+  o.seed = args.seed;
+  std::ofstream timeline_file;
+  std::unique_ptr<sim::CsvTimelineSink> timeline;
+  if (!args.timeline.empty()) {
+    timeline_file.open(args.timeline, std::ios::binary);
+    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file);
+    o.timeline = timeline.get();
+  }
+  auto run = sim::RunGavel(lj->trace, lj->steps, fleet, o);
+  if (!run.ok()) return ReportError(run.status());
+  if (timeline_file.is_open()) {
+    timeline_file.close();
+    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+  }
+  sim::GavelRunInfo info{lj->description, fleet_file, static_cast<int64_t>(lj->trace.size()), gpus, o};
+  const std::string text = args.json ? sim::RenderGavelJson(*run, info) : sim::RenderGavelText(*run, info);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
 int RunSimulate(const SimulateArgs& args) {
   // Fleet.
   fleet::Fleet fleet;
@@ -188,6 +233,14 @@ int RunSimulate(const SimulateArgs& args) {
     fleet_file = args.fleet_path;
   }
   const fleet::FlatFleet flat = fleet::Flatten(fleet);
+  if (args.mode == "gavel") {
+    int64_t gpus = 0;
+    for (auto k : flat.kind) gpus += k == catalog::DeviceKind::kGpu ? 1 : 0;
+    return RunGavelMode(args, fleet, fleet_file, gpus);
+  }
+  if (args.mode != "market") {
+    return ReportError(Status::InvalidArgument("--mode '" + args.mode + "': expected market or gavel"));
+  }
 
   // Window: --from/--to, default the latest full year of the embedded scenario.
   TimePoint start = YearStart(market::kDefaultLastYear);
@@ -414,6 +467,12 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--demand-response", args->demand_response,
                 "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");
   cmd->add_flag("--strict", args->strict, "Fleet warnings are errors");
+  cmd->add_option("--mode", args->mode,
+                  "market (default): prices, economics, the window; gavel: Gavel's simulator "
+                  "(rounds, economics off, a Gavel trace from 0; docs/gavel-fidelity.md)");
+  cmd->add_option("--round-length", args->round_length, "--mode gavel: seconds per round (default 360)");
+  cmd->add_option("--replan-gap", args->replan_gap,
+                  "--mode gavel: least seconds between replans (Gavel's 1920; 0 = every change)");
   cmd->callback([args, &ctx] { ctx.exit_code = RunSimulate(*args); });
 }
 
