@@ -5,16 +5,17 @@
 //    5,000 RTX 3090 on 8-GPU x1-riser mining rigs (625 rigs),
 //    2,000 A100 SXM4 80GB in 8-GPU NVLink servers (250 servers).
 // Each policy runs the whole year once (wall time, one core); `mine-only` is the baseline in the
-// same run, and `rigshift_hourly` shows the cost of event-triggered rounds (hourly rounds only). Counters: simulated events, events per second, planning rounds, jobs finished.
+// same run, and `rigshift_hourly` shows the cost of event-triggered rounds (hourly rounds only).
+// Counters: simulated events, events per second, planning rounds, jobs finished.
 //
 //   build-*/bench/sim_year_bench --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
-
-#include <benchmark/benchmark.h>
 
 #include "catalog/catalog.h"
 #include "fleet/model.h"
@@ -155,7 +156,8 @@ void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decis
   eo.start = YearStart(2022);
   eo.end = YearStart(2023);
   // RIGSHIFT_BENCH_DAYS shortens the run (for profiling); the reported figure is the full year.
-  if (const char* d = std::getenv("RIGSHIFT_BENCH_DAYS"); d && *d) eo.end = eo.start + std::atoi(d) * kDay;
+  if (const char* d = std::getenv("RIGSHIFT_BENCH_DAYS"); d && *d)
+    eo.end = eo.start + std::atoi(d) * kDay;
   eo.seed = 1;
   eo.min_decision_gap = decision_gap;
   sim::SimInputs in{&w.fleet, &w.flat, &w.market, &w.jobs, w.speed.get()};
@@ -175,19 +177,32 @@ void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decis
   state.counters["devices"] = static_cast<double>(w.flat.device_count());
   state.counters["jobs"] = static_cast<double>(w.jobs.size());
   state.counters["events"] = static_cast<double>(events);
-  state.counters["events/s"] = benchmark::Counter(static_cast<double>(events) * static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
   state.counters["rounds"] = static_cast<double>(decisions);
   state.counters["finished"] = static_cast<double>(finished);
   state.counters["margin_musd"] = margin / 1e6;
 }
 
 // Event-triggered planning rounds at most every 15 min (the engine's default).
-BENCHMARK_CAPTURE(BM_SimYear, mine_only_baseline, "mine-only", 900)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_SimYear, backfill_mine, "backfill-mine", 900)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_SimYear, rigshift, "rigshift", 900)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SimYear, mine_only_baseline, "mine-only", 900)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SimYear, backfill_mine, "backfill-mine", 900)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SimYear, rigshift, "rigshift", 900)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 // Planning only at the hourly epochs (and price changes): the trade between fidelity and speed.
-BENCHMARK_CAPTURE(BM_SimYear, rigshift_hourly, "rigshift", 3600)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_SimYear, rigshift_hourly, "rigshift", 3600)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace rigshift

@@ -4,7 +4,8 @@
 // ended, prices changed) and integrates money and energy exactly (fixed point) over each interval
 // between events from running sums per site, so that an interval costs O(sites + device classes).
 // Definitions (docs/simulate.md):
-//   - AI revenue: for every GPU in AI mode, the GPU-hour price of its class (econ::DefaultGpuHourPrice
+//   - AI revenue: for every GPU in AI mode, the GPU-hour price of its class
+//   (econ::DefaultGpuHourPrice
 //     over the market's table), or the job's own price when it has one, pro rata per second;
 //   - mining revenue: hashrate x hashprice (SHA-256 or the GPU algorithm's series) pro rata;
 //   - energy cost: IT power x PUE x (market price + adder), per site;
@@ -87,9 +88,9 @@ struct JobMetrics {
   double p99_queue_delay_s = 0;
   int64_t preemptions = 0;
   int64_t preemptions_refused = 0;  // plan asked to preempt a non-preemptible job
-  double lost_work_gpu_hours = 0;    // work thrown away by preemptions, in work units / 3600
+  double lost_work_gpu_hours = 0;   // work thrown away by preemptions, in work units / 3600
   int64_t slo_misses = 0;
-  TimePoint last_completion = 0;     // for makespan
+  TimePoint last_completion = 0;  // for makespan
 };
 
 struct RunStats {
@@ -111,7 +112,9 @@ struct SimResult {
   RunStats stats;
   std::vector<SeriesPoint> series;
   std::vector<JobRecord> job_records;  // by job id, when kept
-  Duration makespan() const { return jobs.last_completion > start ? jobs.last_completion - start : 0; }
+  Duration makespan() const {
+    return jobs.last_completion > start ? jobs.last_completion - start : 0;
+  }
   // Mean over GPUs of AI (busy) time / (end - start): Gavel's utilisation.
   double GpuUtilisation() const;
 };

@@ -14,16 +14,26 @@ namespace rigshift::sim {
 
 const char* EventKindName(EventKind k) {
   switch (k) {
-    case EventKind::kPriceChange: return "price";
-    case EventKind::kDeviceRepair: return "repair";
-    case EventKind::kDeviceFailure: return "failure";
-    case EventKind::kDemandResponseStart: return "dr-start";
-    case EventKind::kDemandResponseEnd: return "dr-end";
-    case EventKind::kJobCompletion: return "completion";
-    case EventKind::kJobArrival: return "arrival";
-    case EventKind::kRoundEnd: return "round";
-    case EventKind::kEpoch: return "epoch";
-    case EventKind::kEnd: return "end";
+    case EventKind::kPriceChange:
+      return "price";
+    case EventKind::kDeviceRepair:
+      return "repair";
+    case EventKind::kDeviceFailure:
+      return "failure";
+    case EventKind::kDemandResponseStart:
+      return "dr-start";
+    case EventKind::kDemandResponseEnd:
+      return "dr-end";
+    case EventKind::kJobCompletion:
+      return "completion";
+    case EventKind::kJobArrival:
+      return "arrival";
+    case EventKind::kRoundEnd:
+      return "round";
+    case EventKind::kEpoch:
+      return "epoch";
+    case EventKind::kEnd:
+      return "end";
   }
   return "?";
 }
@@ -69,9 +79,10 @@ struct Group {
   const catalog::AsicModel* asic = nullptr;
   int32_t representative = 0;
   int32_t usage_index = 0;
-  std::array<Power, kModeCount> power{};  // IT power per device in each mode (kMine: current choice)
-  Hashrate mine_hashrate;                 // per device, current mining choice
-  HashPrice mine_price;                   // of that choice now
+  std::array<Power, kModeCount>
+      power{};             // IT power per device in each mode (kMine: current choice)
+  Hashrate mine_hashrate;  // per device, current mining choice
+  HashPrice mine_price;    // of that choice now
   std::array<int64_t, kModeCount> count{};  // up devices per mode
   int64_t down = 0;
 };
@@ -82,9 +93,9 @@ struct JobState {
   const Job* job = nullptr;
   Phase phase = Phase::kFuture;
   double total_work = 0;
-  double remaining = 0;       // at `anchor` (or now when queued)
-  double rate = 0;            // gang units per second while running
-  TimePoint anchor = 0;       // progress counts from here (run start + restore)
+  double remaining = 0;  // at `anchor` (or now when queued)
+  double rate = 0;       // gang units per second while running
+  TimePoint anchor = 0;  // progress counts from here (run start + restore)
   TimePoint run_start = 0;
   TimePoint first_start = -1;
   TimePoint completion = -1;
@@ -139,7 +150,7 @@ struct SiteState {
   int64_t ai_price_sum = 0;  // uUSD per hour: sum of the GPU-hour prices of devices in AI
   Power cap_override;        // demand response; zero = none
   bool dr_active = false;
-  Power dr_baseline;         // facility power just before the event
+  Power dr_baseline;  // facility power just before the event
   EnergyPrice dr_credit;
 };
 
@@ -147,8 +158,13 @@ class Engine {
  public:
   Engine(const SimInputs& in, const sched::Policy& policy, const sched::PolicyOptions& popts,
          const EngineOptions& opts)
-      : in_(in), flat_(*in.flat), policy_(policy), popts_(popts), opts_(opts),
-        rng_policy_(opts.seed), rng_fail_(opts.seed ^ 0x5eed'fa11'0000'0001ULL) {}
+      : in_(in),
+        flat_(*in.flat),
+        policy_(policy),
+        popts_(popts),
+        opts_(opts),
+        rng_policy_(opts.seed),
+        rng_fail_(opts.seed ^ 0x5eed'fa11'0000'0001ULL) {}
 
   Result<SimResult> Run();
 
@@ -254,14 +270,16 @@ Status Engine::Setup() {
   if (opts_.economics && in_.market == nullptr) {
     return Status::InvalidArgument("simulate: market data are required when economics are on");
   }
-  if (flat_.device_count() == 0) return Status::InvalidArgument("simulate: the fleet has no devices");
+  if (flat_.device_count() == 0)
+    return Status::InvalidArgument("simulate: the fleet has no devices");
   if (opts_.end <= opts_.start) {
     return Status::InvalidArgument("simulate: empty window (the end must be after the start)");
   }
   if (opts_.economics) {
     for (const auto& site : in_.fleet->sites) {
       const std::string& m = site.tariff.market;
-      if (m != "fixed" && (!in_.market->electricity.count(m) || in_.market->electricity.at(m).empty())) {
+      if (m != "fixed" &&
+          (!in_.market->electricity.count(m) || in_.market->electricity.at(m).empty())) {
         return Status::NotFound("simulate: site '" + site.id + "' uses market '" + m +
                                 "' but no price series of that name was loaded");
       }
@@ -322,7 +340,8 @@ Status Engine::Setup() {
   if (opts_.failures.enabled) {
     for (size_t d = 0; d < n; ++d) {
       bool asic = flat_.kind[d] == catalog::DeviceKind::kAsic;
-      double mtbf = (asic ? opts_.failures.asic_mtbf_hours : opts_.failures.gpu_mtbf_hours) * 3600.0;
+      double mtbf =
+          (asic ? opts_.failures.asic_mtbf_hours : opts_.failures.gpu_mtbf_hours) * 3600.0;
       if (mtbf <= 0) continue;
       double at = static_cast<double>(opts_.start) + std::ceil(rng_fail_.Exponential(mtbf));
       if (at < static_cast<double>(opts_.end)) {
@@ -348,7 +367,8 @@ void Engine::BuildGroups() {
   std::map<std::pair<int, std::string>, int32_t> usage_index;
   for (size_t d = 0; d < n; ++d) {
     bool asic = flat_.kind[d] == catalog::DeviceKind::kAsic;
-    const void* model = asic ? static_cast<const void*>(flat_.asic[d]) : static_cast<const void*>(flat_.gpu[d]);
+    const void* model =
+        asic ? static_cast<const void*>(flat_.asic[d]) : static_cast<const void*>(flat_.gpu[d]);
     Power pi = econ::DevicePower(flat_, d, Mode::kIdle, opts_.power);
     Power pa = econ::DevicePower(flat_, d, Mode::kAi, opts_.power);
     Power pm = econ::DevicePower(flat_, d, Mode::kMine, opts_.power);
@@ -364,7 +384,8 @@ void Engine::BuildGroups() {
       g.power[static_cast<int>(Mode::kIdle)] = pi;
       g.power[kAi] = pa;
       g.power[kMine] = pm;
-      std::string name = asic ? (g.asic ? g.asic->name : "unknown ASIC") : (g.gpu ? g.gpu->name : "unknown GPU");
+      std::string name =
+          asic ? (g.asic ? g.asic->name : "unknown ASIC") : (g.gpu ? g.gpu->name : "unknown GPU");
       auto uk = std::make_pair(asic ? 1 : 0, name);
       auto ui = usage_index.find(uk);
       if (ui == usage_index.end()) {
@@ -409,13 +430,17 @@ void Engine::BuildDemandResponse() {
       TimePoint run_start = -1;
       TimePoint t0 = std::max(opts_.start, series.start);
       // Walk the steps that overlap the window.
-      TimePoint t = series.start + std::max<int64_t>(0, (t0 - series.start) / series.step) * series.step;
+      TimePoint t =
+          series.start + std::max<int64_t>(0, (t0 - series.start) / series.step) * series.step;
       for (; t < opts_.end && t < series.end(); t += series.step) {
         bool hot = series.At(t) >= p.trigger;
         if (hot && run_start < 0) run_start = std::max(t, opts_.start);
         if (!hot && run_start >= 0) {
-          dr_.push_back({static_cast<int32_t>(s), run_start, t, site.grid_cap.Scaled(p.cap_permille, 1000),
-                         p.credit, "price >= " + std::to_string(static_cast<int64_t>(ToUsdPerMwh(p.trigger))) + " USD/MWh"});
+          dr_.push_back(
+              {static_cast<int32_t>(s), run_start, t, site.grid_cap.Scaled(p.cap_permille, 1000),
+               p.credit,
+               "price >= " + std::to_string(static_cast<int64_t>(ToUsdPerMwh(p.trigger))) +
+                   " USD/MWh"});
           run_start = -1;
         }
       }
@@ -425,9 +450,10 @@ void Engine::BuildDemandResponse() {
       }
     }
   }
-  std::stable_sort(dr_.begin(), dr_.end(), [](const DemandResponseEvent& a, const DemandResponseEvent& b) {
-    return std::tie(a.start, a.site) < std::tie(b.start, b.site);
-  });
+  std::stable_sort(dr_.begin(), dr_.end(),
+                   [](const DemandResponseEvent& a, const DemandResponseEvent& b) {
+                     return std::tie(a.start, a.site) < std::tie(b.start, b.site);
+                   });
   for (size_t i = 0; i < dr_.size(); ++i) {
     if (dr_[i].end <= dr_[i].start || dr_[i].site < 0 ||
         static_cast<size_t>(dr_[i].site) >= sites_.size()) {
@@ -446,7 +472,8 @@ bool Engine::Placeable(const Job& job) const {
     if (c.kind != catalog::DeviceKind::kGpu || c.gpu == nullptr) continue;
     if (in_.speed->Rate(job, *c.gpu) <= 0) continue;
     workload::NodeLinks links{c.pcie_lanes_per_gpu, c.nvlink, c.nic_gbps};
-    if (job.gpus <= c.max_slot_size && workload::InterconnectFits(job, links, job.gpus, false)) return true;
+    if (job.gpus <= c.max_slot_size && workload::InterconnectFits(job, links, job.gpus, false))
+      return true;
     if ((job.interconnect == workload::Interconnect::kNetwork ||
          job.interconnect == workload::Interconnect::kNone) &&
         workload::InterconnectFits(job, links, std::min(job.gpus, c.max_slot_size), true)) {
@@ -461,14 +488,16 @@ bool Engine::Placeable(const Job& job) const {
 
 void Engine::RefreshPrices(TimePoint t) {
   const auto& m = *in_.market;
-  for (size_t s = 0; s < sites_.size(); ++s) sites_[s].prices = econ::PricesAt(in_.fleet->sites[s], m, t);
+  for (size_t s = 0; s < sites_.size(); ++s)
+    sites_[s].prices = econ::PricesAt(in_.fleet->sites[s], m, t);
   for (auto& g : groups_) {
     if (g.kind == catalog::DeviceKind::kAsic) {
       g.mine_hashrate = g.asic ? g.asic->hashrate : Hashrate();
       g.mine_price = sites_[static_cast<size_t>(g.site)].prices.hashprice;
       continue;
     }
-    econ::MiningChoice c = econ::BestMining(flat_, static_cast<size_t>(g.representative), m, t, opts_.power);
+    econ::MiningChoice c =
+        econ::BestMining(flat_, static_cast<size_t>(g.representative), m, t, opts_.power);
     if (!c.algorithm.empty()) {
       g.power[kMine] = c.power;
       g.mine_hashrate = c.hashrate;
@@ -485,7 +514,8 @@ Power Engine::SiteItPower(size_t s) const {
   Power p = sites_[s].host_power;
   for (const auto& g : groups_) {
     if (static_cast<size_t>(g.site) != s) continue;
-    for (int m = 1; m < kModeCount; ++m) p += g.power[static_cast<size_t>(m)] * g.count[static_cast<size_t>(m)];
+    for (int m = 1; m < kModeCount; ++m)
+      p += g.power[static_cast<size_t>(m)] * g.count[static_cast<size_t>(m)];
   }
   return p;
 }
@@ -496,7 +526,8 @@ Power Engine::SiteFacilityPower(size_t s) const {
 
 void Engine::Advance(TimePoint to) {
   while (now_ < to) {
-    TimePoint bucket_start = opts_.start + ((now_ - opts_.start) / opts_.series_step) * opts_.series_step;
+    TimePoint bucket_start =
+        opts_.start + ((now_ - opts_.start) / opts_.series_step) * opts_.series_step;
     TimePoint seg_end = std::min(to, bucket_start + opts_.series_step);
     AccumulateSegment(now_, seg_end);
     now_ = seg_end;
@@ -539,7 +570,8 @@ void Engine::AccumulateSegment(TimePoint a, TimePoint b) {
       seg.energy += static_cast<Int128>(it.raw()) * pue * dt;
       seg.ai += static_cast<Int128>(st.ai_price_sum) * dt;
       if (st.dr_active && st.dr_baseline > facility) {
-        seg.dr += static_cast<Int128>((st.dr_baseline - facility).raw()) * 1000 * dt * st.dr_credit.raw();
+        seg.dr +=
+            static_cast<Int128>((st.dr_baseline - facility).raw()) * 1000 * dt * st.dr_credit.raw();
       }
     }
     for (const auto& g : groups_) {
@@ -658,7 +690,8 @@ void Engine::StopJob(int32_t j, TimePoint now, bool failure) {
   if (opts_.preemption_costs) {
     if (failure && job.preemptibility == workload::Preemptibility::kNever) {
       kept = -(js.total_work - js.remaining);  // back to the beginning
-    } else if (job.preemptibility == workload::Preemptibility::kCheckpoint && job.checkpoint_interval > 0) {
+    } else if (job.preemptibility == workload::Preemptibility::kCheckpoint &&
+               job.checkpoint_interval > 0) {
       double ckpt = std::floor(progress_s / static_cast<double>(job.checkpoint_interval)) *
                     static_cast<double>(job.checkpoint_interval);
       kept = std::min(done, ckpt * js.rate);
@@ -667,14 +700,16 @@ void Engine::StopJob(int32_t j, TimePoint now, bool failure) {
   }
   result_.jobs.lost_work_gpu_hours += std::max(0.0, done - kept) / 3600.0;
   js.remaining = std::min(js.total_work, std::max(0.0, js.remaining - kept));
-  js.attained_gpu_seconds += static_cast<double>(now - js.run_start) * static_cast<double>(js.devices.size());
+  js.attained_gpu_seconds +=
+      static_cast<double>(now - js.run_start) * static_cast<double>(js.devices.size());
   ++js.preemptions;
   ++js.generation;
   ++result_.jobs.preemptions;
   for (int32_t d : js.devices) {
     device_job_[static_cast<size_t>(d)] = -1;
     --gpus_busy_;
-    sites_[static_cast<size_t>(flat_.site[static_cast<size_t>(d)])].ai_price_sum -= device_ai_price_[static_cast<size_t>(d)];
+    sites_[static_cast<size_t>(flat_.site[static_cast<size_t>(d)])].ai_price_sum -=
+        device_ai_price_[static_cast<size_t>(d)];
     device_ai_price_[static_cast<size_t>(d)] = 0;
     if (up_[static_cast<size_t>(d)]) SetMode(d, Mode::kIdle);
   }
@@ -689,14 +724,16 @@ void Engine::StopJob(int32_t j, TimePoint now, bool failure) {
 
 void Engine::CompleteJob(int32_t j, TimePoint now) {
   JobState& js = jobs_[static_cast<size_t>(j)];
-  js.attained_gpu_seconds += static_cast<double>(now - js.run_start) * static_cast<double>(js.devices.size());
+  js.attained_gpu_seconds +=
+      static_cast<double>(now - js.run_start) * static_cast<double>(js.devices.size());
   js.remaining = 0;
   js.phase = Phase::kDone;
   js.completion = now;
   for (int32_t d : js.devices) {
     device_job_[static_cast<size_t>(d)] = -1;
     --gpus_busy_;
-    sites_[static_cast<size_t>(flat_.site[static_cast<size_t>(d)])].ai_price_sum -= device_ai_price_[static_cast<size_t>(d)];
+    sites_[static_cast<size_t>(flat_.site[static_cast<size_t>(d)])].ai_price_sum -=
+        device_ai_price_[static_cast<size_t>(d)];
     device_ai_price_[static_cast<size_t>(d)] = 0;
     SetMode(d, Mode::kIdle);
   }
@@ -746,7 +783,8 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     const size_t view = static_cast<size_t>(std::max<int64_t>(1, opts_.max_queue_view));
     queue.reserve(std::min(view, static_cast<size_t>(queue_live_)));
     // Skip (and drop) stale entries at the front; collect up to `view` live ones.
-    while (queue_head_ < queue_.size() && jobs_[static_cast<size_t>(queue_[queue_head_])].phase != Phase::kQueued) {
+    while (queue_head_ < queue_.size() &&
+           jobs_[static_cast<size_t>(queue_[queue_head_])].phase != Phase::kQueued) {
       ++queue_head_;
     }
     if (queue_head_ > 1024 && queue_head_ * 2 > queue_.size()) {
@@ -758,7 +796,8 @@ void Engine::Decide(TimePoint now, const char* trigger) {
       if (js.phase != Phase::kQueued) continue;
       if (js.queue_seen == result_.stats.decisions) continue;  // a duplicate entry (re-queued)
       js.queue_seen = result_.stats.decisions;
-      queue.push_back({js.job, js.remaining, js.attained_gpu_seconds, js.queued_since, js.preemptions});
+      queue.push_back(
+          {js.job, js.remaining, js.attained_gpu_seconds, js.queued_since, js.preemptions});
     }
   }
   std::vector<sched::RunningJob> running;
@@ -771,8 +810,10 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     rj.start = js.run_start;
     TimePoint progress = std::max<TimePoint>(0, now - js.anchor);
     Duration ck = js.job->checkpoint_interval > 0 ? js.job->checkpoint_interval : progress + 1;
-    if (progress == 0) rj.last_checkpoint = js.run_start;
-    else rj.last_checkpoint = js.anchor + (progress / ck) * ck;
+    if (progress == 0)
+      rj.last_checkpoint = js.run_start;
+    else
+      rj.last_checkpoint = js.anchor + (progress / ck) * ck;
     rj.remaining_work = RemainingAt(js, now);
     rj.attained_gpu_seconds = js.attained_gpu_seconds + static_cast<double>(now - js.run_start) *
                                                             static_cast<double>(js.devices.size());
@@ -824,7 +865,8 @@ void Engine::Decide(TimePoint now, const char* trigger) {
   std::vector<uint8_t> claimed;
   for (const auto& s : plan.starts) {
     auto it = job_index_.find(s.job);
-    bool ok = it != job_index_.end() && jobs_[static_cast<size_t>(it->second)].phase == Phase::kQueued;
+    bool ok =
+        it != job_index_.end() && jobs_[static_cast<size_t>(it->second)].phase == Phase::kQueued;
     const JobState* js = ok ? &jobs_[static_cast<size_t>(it->second)] : nullptr;
     ok = ok && static_cast<int32_t>(s.devices.size()) == js->job->gpus;
     if (ok) {
@@ -847,8 +889,8 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     StartJob(it->second, s.devices, now);
     if (opts_.timeline) {
       std::string where = std::to_string(s.devices.size()) + " x " +
-                          flat_.gpu[static_cast<size_t>(s.devices.front())]->name + " from device " +
-                          std::to_string(s.devices.front());
+                          flat_.gpu[static_cast<size_t>(s.devices.front())]->name +
+                          " from device " + std::to_string(s.devices.front());
       Emit(now, trigger, "job " + std::to_string(s.job), "start on " + where, reason_of(s.reason));
     }
   }
@@ -859,10 +901,11 @@ void Engine::Decide(TimePoint now, const char* trigger) {
   bool in_run = false;
   auto flush = [&]() {
     if (!in_run) return;
-    std::string subject = run_first == run_last
-                              ? "device " + std::to_string(run_first)
-                              : "devices " + std::to_string(run_first) + ".." + std::to_string(run_last);
-    Emit(now, trigger, subject, std::string(econ::ModeName(run_from)) + " -> " + econ::ModeName(run_to),
+    std::string subject = run_first == run_last ? "device " + std::to_string(run_first)
+                                                : "devices " + std::to_string(run_first) + ".." +
+                                                      std::to_string(run_last);
+    Emit(now, trigger, subject,
+         std::string(econ::ModeName(run_from)) + " -> " + econ::ModeName(run_to),
          reason_of(run_reason));
     in_run = false;
   };
@@ -885,7 +928,8 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     SetMode(static_cast<int32_t>(d), want);
     if (opts_.timeline) {
       uint32_t reason = d < plan.device_reason.size() ? plan.device_reason[d] : 0;
-      if (!(in_run && run_last + 1 == d && run_from == have && run_to == want && run_reason == reason)) {
+      if (!(in_run && run_last + 1 == d && run_from == have && run_to == want &&
+            run_reason == reason)) {
         flush();
         in_run = true;
         run_first = d;
@@ -937,7 +981,8 @@ Result<SimResult> Engine::Run() {
           g.count[kOff]++;
           --devices_down;
           bool asic = flat_.kind[d] == catalog::DeviceKind::kAsic;
-          double mtbf = (asic ? opts_.failures.asic_mtbf_hours : opts_.failures.gpu_mtbf_hours) * 3600.0;
+          double mtbf =
+              (asic ? opts_.failures.asic_mtbf_hours : opts_.failures.gpu_mtbf_hours) * 3600.0;
           TimePoint next = t + static_cast<TimePoint>(std::ceil(rng_fail_.Exponential(mtbf)));
           if (next < opts_.end) Push(next, EventKind::kDeviceFailure, e.id);
           job_set_changed_ = true;
@@ -958,12 +1003,15 @@ Result<SimResult> Engine::Run() {
           g.down++;
           ++devices_down;
           bool asic = flat_.kind[d] == catalog::DeviceKind::kAsic;
-          double mttr = (asic ? opts_.failures.asic_mttr_hours : opts_.failures.gpu_mttr_hours) * 3600.0;
-          Push(t + std::max<TimePoint>(1, static_cast<TimePoint>(std::ceil(rng_fail_.Exponential(mttr)))),
+          double mttr =
+              (asic ? opts_.failures.asic_mttr_hours : opts_.failures.gpu_mttr_hours) * 3600.0;
+          Push(t + std::max<TimePoint>(
+                       1, static_cast<TimePoint>(std::ceil(rng_fail_.Exponential(mttr)))),
                EventKind::kDeviceRepair, e.id);
           job_set_changed_ = true;
           mark(opts_.decide_on.failure, "failure");
-          Emit(t, "failure", "device " + std::to_string(d), "down", "hardware failure (random, MTBF model)");
+          Emit(t, "failure", "device " + std::to_string(d), "down",
+               "hardware failure (random, MTBF model)");
           break;
         }
         case EventKind::kDemandResponseStart: {
@@ -1010,7 +1058,8 @@ Result<SimResult> Engine::Run() {
           }
           Enqueue(static_cast<int32_t>(e.id), t);
           job_set_changed_ = true;
-          mark(opts_.decide_on.arrival && (!opts_.decide_on.arrival_needs_free_gpu || FreeGpus() > 0),
+          mark(opts_.decide_on.arrival &&
+                   (!opts_.decide_on.arrival_needs_free_gpu || FreeGpus() > 0),
                "arrival");
           if (rounds && !round_active_) round_boundary = true;
           break;
@@ -1114,14 +1163,16 @@ SimResult Engine::Finish() {
   stats(jct_, &jm.avg_jct_s, &jm.p50_jct_s, &jm.p99_jct_s);
   stats(queue_delay_, &jm.avg_queue_delay_s, nullptr, &jm.p99_queue_delay_s);
   result_.classes = usage_;
-  std::sort(result_.classes.begin(), result_.classes.end(), [](const ClassUsage& a, const ClassUsage& b) {
-    return std::tie(a.kind, a.device_class) < std::tie(b.kind, b.device_class);
-  });
+  std::sort(result_.classes.begin(), result_.classes.end(),
+            [](const ClassUsage& a, const ClassUsage& b) {
+              return std::tie(a.kind, a.device_class) < std::tie(b.kind, b.device_class);
+            });
   if (opts_.keep_job_records) {
     result_.job_records.resize(jobs_.size());
     for (size_t i = 0; i < jobs_.size(); ++i) {
       const JobState& js = jobs_[i];
-      result_.job_records[i] = {js.job->id, js.job->arrival, js.first_start, js.completion, js.preemptions};
+      result_.job_records[i] = {js.job->id, js.job->arrival, js.first_start, js.completion,
+                                js.preemptions};
     }
     std::sort(result_.job_records.begin(), result_.job_records.end(),
               [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
@@ -1132,7 +1183,8 @@ SimResult Engine::Finish() {
 }  // namespace
 
 Result<SimResult> Simulate(const SimInputs& inputs, const sched::Policy& policy,
-                           const sched::PolicyOptions& policy_options, const EngineOptions& options) {
+                           const sched::PolicyOptions& policy_options,
+                           const EngineOptions& options) {
   Engine engine(inputs, policy, policy_options, options);
   return engine.Run();
 }

@@ -182,8 +182,8 @@ struct EngineOptions {
   // Keep one record per job (arrival, start, end) in the result.
   bool keep_job_records = false;
 
-  TimelineSink* timeline = nullptr;                   // not owned; nullptr: no timeline
-  std::function<void(TimePoint now)> progress;        // called at most every simulated day
+  TimelineSink* timeline = nullptr;             // not owned; nullptr: no timeline
+  std::function<void(TimePoint now)> progress;  // called at most every simulated day
 
   // Gavel's simulator: 360 s rounds, decisions when the job set changes, no preemption cost,
   // no economics, no failures, run until the trace drains. Gavel also replans at most every

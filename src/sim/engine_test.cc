@@ -2,9 +2,9 @@
 // preemption cost, round mode, failures, demand response, determinism.
 #include "sim/engine.h"
 
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "sim/report.h"
 #include "sim/sim_test_util.h"
@@ -24,7 +24,8 @@ struct World {
   market::MarketData market;
   std::vector<workload::Job> jobs;
   workload::SpeedModel speed;
-  World(fleet::Fleet f, market::MarketData m) : fleet(std::move(f)), flat(fleet::Flatten(fleet)), market(std::move(m)) {}
+  World(fleet::Fleet f, market::MarketData m)
+      : fleet(std::move(f)), flat(fleet::Flatten(fleet)), market(std::move(m)) {}
   SimInputs Inputs() const { return {&fleet, &flat, &market, &jobs, &speed}; }
 };
 
@@ -37,7 +38,8 @@ EngineOptions Window(TimePoint start, Duration length) {
   return o;
 }
 
-workload::Job MakeJob(workload::JobId id, TimePoint arrival, double work, const char* ref = "RTX 3090") {
+workload::Job MakeJob(workload::JobId id, TimePoint arrival, double work,
+                      const char* ref = "RTX 3090") {
   workload::Job j;
   j.id = id;
   j.arrival = arrival;
@@ -74,7 +76,8 @@ TEST(Engine, HandComputedAsicThreeHours) {
 // The same ASIC behind a PUE of 1.25 with a 100 W controller: IT 3,350 W, facility 4,187.5 W,
 // cost 4.1875 kW x 170 USD/MWh-hours = 0.711875 USD.
 TEST(Engine, PueAndHostPowerAreCharged) {
-  World w(MakeFleet({{"Antminer S19 Pro", 1, 16, Watts(100)}}, 1250), MakeMarket(kT0, {50, 100, 20}, 0.10));
+  World w(MakeFleet({{"Antminer S19 Pro", 1, 16, Watts(100)}}, 1250),
+          MakeMarket(kT0, {50, 100, 20}, 0.10));
   ScriptedPolicy policy(&w.speed);
   auto r = Simulate(w.Inputs(), policy, {}, Window(kT0, 3 * kHour));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -89,14 +92,15 @@ TEST(Engine, CurtailedEnergyIsTheMiningPowerKeptOff) {
     using ScriptedPolicy::ScriptedPolicy;
     sched::Plan Decide(const sched::PolicyInput& in, Rng& rng) const override {
       sched::Plan p = ScriptedPolicy::Decide(in, rng);
-      if (in.market->electricity.at("test").At(in.now) > UsdPerMwh(90)) p.mode.assign(p.mode.size(), econ::Mode::kOff);
+      if (in.market->electricity.at("test").At(in.now) > UsdPerMwh(90))
+        p.mode.assign(p.mode.size(), econ::Mode::kOff);
       return p;
     }
   } policy(&w.speed);
   auto r = Simulate(w.Inputs(), policy, {}, Window(kT0, 3 * kHour));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->totals.curtailed_energy, MilliwattHours(3'250'000));
-  EXPECT_EQ(r->totals.energy_cost, MicroUsd(227'500));  // 3.25 kWh x (50 + 20)
+  EXPECT_EQ(r->totals.energy_cost, MicroUsd(227'500));     // 3.25 kWh x (50 + 20)
   EXPECT_EQ(r->totals.mining_revenue, MicroUsd(916'667));  // 110 x 0.10 x 2/24, rounded once
 }
 
@@ -133,7 +137,9 @@ TEST(Engine, PreemptionLosesWorkSinceCheckpointAndPaysRestore) {
   ScriptedPolicy policy(&w.speed);
   policy.other_mode = econ::Mode::kIdle;
   policy.preempt = [](TimePoint now, const workload::Job&) { return now == kT0 + 3000; };
-  policy.may_start = [](TimePoint now, const workload::Job&) { return now < kT0 + 3000 || now >= kT0 + 4000; };
+  policy.may_start = [](TimePoint now, const workload::Job&) {
+    return now < kT0 + 3000 || now >= kT0 + 4000;
+  };
   EngineOptions o = Window(kT0, 4 * kHour);
   o.epoch = 1000;
   auto r = Simulate(w.Inputs(), policy, {}, o);

@@ -1,6 +1,6 @@
-// Tiresias' direction on a Philly-derived workload: with the same fleet, trace and seed, ordering the
-// AI queue by least attained service (sched::JobOrder::kLas) gives a lower average JCT than FIFO.
-// The workload: 1,500 jobs of up to 4 GPUs from the Philly trace's busiest stretch (from
+// Tiresias' direction on a Philly-derived workload: with the same fleet, trace and seed, ordering
+// the AI queue by least attained service (sched::JobOrder::kLas) gives a lower average JCT than
+// FIFO. The workload: 1,500 jobs of up to 4 GPUs from the Philly trace's busiest stretch (from
 // 2017-10-04) onto 32 V100s, drained to the last completion.
 //
 // What makes LAS differ here: sched's LAS orders the waiting queue by attained service (it does not
@@ -9,10 +9,10 @@
 // behind jobs that have had no service yet, under FIFO they keep their place by arrival. Measured
 // (seed 1): FIFO 16.38 h, LAS 16.02 h. The full Tiresias effect needs LAS-driven preemption in
 // sched (not there yet).
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "sched/policy.h"
 #include "sim/engine.h"
@@ -52,8 +52,10 @@ TEST(LasVersusFifo, LasLowersAverageJctOnPhilly) {
   AssignJobNeeds(*jobs, {});
   ASSERT_EQ(jobs->size(), 1500u);
 
-  auto fleet = testing::MakeFleet({{"Tesla V100 SXM2 32GB", 8}, {"Tesla V100 SXM2 32GB", 8},
-                                   {"Tesla V100 SXM2 32GB", 8}, {"Tesla V100 SXM2 32GB", 8}});
+  auto fleet = testing::MakeFleet({{"Tesla V100 SXM2 32GB", 8},
+                                   {"Tesla V100 SXM2 32GB", 8},
+                                   {"Tesla V100 SXM2 32GB", 8},
+                                   {"Tesla V100 SXM2 32GB", 8}});
   auto flat = fleet::Flatten(fleet);
   auto market = testing::MakeMarket(t0, std::vector<double>(24 * 40, 40.0), 0.05);
   workload::SpeedModel speed;
@@ -81,10 +83,12 @@ TEST(LasVersusFifo, LasLowersAverageJctOnPhilly) {
   SimResult las = run(sched::JobOrder::kLas);
   EXPECT_EQ(fifo.jobs.finished, las.jobs.finished);
   EXPECT_LT(las.jobs.avg_jct_s, fifo.jobs.avg_jct_s)
-      << "LAS avg JCT " << las.jobs.avg_jct_s / 3600 << " h, FIFO " << fifo.jobs.avg_jct_s / 3600 << " h"
+      << "LAS avg JCT " << las.jobs.avg_jct_s / 3600 << " h, FIFO " << fifo.jobs.avg_jct_s / 3600
+      << " h"
       << ", preemptions LAS " << las.jobs.preemptions << " FIFO " << fifo.jobs.preemptions;
-  std::printf("avg JCT: FIFO %.2f h, LAS %.2f h (%lld jobs, LAS preemptions %lld)\n", fifo.jobs.avg_jct_s / 3600,
-              las.jobs.avg_jct_s / 3600, static_cast<long long>(fifo.jobs.finished),
+  std::printf("avg JCT: FIFO %.2f h, LAS %.2f h (%lld jobs, LAS preemptions %lld)\n",
+              fifo.jobs.avg_jct_s / 3600, las.jobs.avg_jct_s / 3600,
+              static_cast<long long>(fifo.jobs.finished),
               static_cast<long long>(las.jobs.preemptions));
 }
 

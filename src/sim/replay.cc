@@ -19,9 +19,10 @@ Result<std::vector<workload::Job>> ReplayIntoWindow(const std::vector<workload::
   std::vector<const workload::Job*> sorted;
   sorted.reserve(trace.size());
   for (const auto& j : trace) sorted.push_back(&j);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const workload::Job* a, const workload::Job* b) {
-    return a->arrival != b->arrival ? a->arrival < b->arrival : a->id < b->id;
-  });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const workload::Job* a, const workload::Job* b) {
+                     return a->arrival != b->arrival ? a->arrival < b->arrival : a->id < b->id;
+                   });
   TimePoint first = sorted.front()->arrival;
   Duration span = sorted.back()->arrival - first;
   Duration gap = sorted.size() > 1 ? span / static_cast<Duration>(sorted.size() - 1) : kHour;

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace rigshift::sim {
 
@@ -45,11 +44,20 @@ std::string Escape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o.push_back(c);
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o.push_back(c);
     }
   }
   return o;
@@ -93,39 +101,45 @@ std::string LineChart(const std::string& title, const std::string& unit,
     n = std::max(n, line.y.size());
   }
   if (hi - lo <= 0) hi = lo + 1;
-  auto X = [&](size_t i) { return l + (w - l - r) * (n > 1 ? static_cast<double>(i) / static_cast<double>(n - 1) : 0.5); };
+  auto X = [&](size_t i) {
+    return l + (w - l - r) * (n > 1 ? static_cast<double>(i) / static_cast<double>(n - 1) : 0.5);
+  };
   auto Y = [&](double v) { return t + (h - t - b) * (1 - (v - lo) / (hi - lo)); };
   std::ostringstream o;
   o << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " << w << " " << h << "' width='" << w
     << "' height='" << h << "' role='img'><title>" << Escape(title) << "</title>";
-  o << "<text x='" << l << "' y='18' font-size='14' font-weight='bold'>" << Escape(title) << "</text>";
+  o << "<text x='" << l << "' y='18' font-size='14' font-weight='bold'>" << Escape(title)
+    << "</text>";
   for (int k = 0; k <= 4; ++k) {
     double v = lo + (hi - lo) * k / 4.0;
-    o << "<line x1='" << l << "' x2='" << w - r << "' y1='" << Fixed(Y(v), 1) << "' y2='" << Fixed(Y(v), 1)
-      << "' stroke='#ddd'/><text x='" << l - 6 << "' y='" << Fixed(Y(v) + 4, 1)
-      << "' font-size='11' text-anchor='end'>" << Escape(Grouped(v, std::fabs(hi - lo) < 10 ? 2 : 0))
-      << "</text>";
+    o << "<line x1='" << l << "' x2='" << w - r << "' y1='" << Fixed(Y(v), 1) << "' y2='"
+      << Fixed(Y(v), 1) << "' stroke='#ddd'/><text x='" << l - 6 << "' y='" << Fixed(Y(v) + 4, 1)
+      << "' font-size='11' text-anchor='end'>"
+      << Escape(Grouped(v, std::fabs(hi - lo) < 10 ? 2 : 0)) << "</text>";
   }
-  o << "<text x='12' y='" << Fixed((t + h - b) / 2, 1) << "' font-size='11' transform='rotate(-90 12 "
-    << Fixed((t + h - b) / 2, 1) << ")' text-anchor='middle'>" << Escape(unit) << "</text>";
+  o << "<text x='12' y='" << Fixed((t + h - b) / 2, 1)
+    << "' font-size='11' transform='rotate(-90 12 " << Fixed((t + h - b) / 2, 1)
+    << ")' text-anchor='middle'>" << Escape(unit) << "</text>";
   if (n > 0 && !x_labels.empty()) {
     size_t ticks = std::min<size_t>(6, n);
     for (size_t k = 0; k < ticks; ++k) {
       size_t i = ticks > 1 ? k * (n - 1) / (ticks - 1) : 0;
       if (i >= x_labels.size()) continue;
-      o << "<text x='" << Fixed(X(i), 1) << "' y='" << h - b + 16 << "' font-size='11' text-anchor='middle'>"
-        << Escape(x_labels[i]) << "</text>";
+      o << "<text x='" << Fixed(X(i), 1) << "' y='" << h - b + 16
+        << "' font-size='11' text-anchor='middle'>" << Escape(x_labels[i]) << "</text>";
     }
   }
   int li = 0;
   for (const auto& line : lines) {
     o << "<polyline fill='none' stroke='" << line.colour << "' stroke-width='1.8'"
       << (line.dashed ? " stroke-dasharray='6 4'" : "") << " points='";
-    for (size_t i = 0; i < line.y.size(); ++i) o << Fixed(X(i), 1) << "," << Fixed(Y(line.y[i]), 1) << " ";
+    for (size_t i = 0; i < line.y.size(); ++i)
+      o << Fixed(X(i), 1) << "," << Fixed(Y(line.y[i]), 1) << " ";
     o << "'/>";
-    o << "<rect x='" << l + 10 + 150 * (li % 5) << "' y='" << t + 4 + 14 * (li / 5) << "' width='10' height='10' fill='"
-      << line.colour << "'/><text x='" << l + 24 + 150 * (li % 5) << "' y='" << t + 13 + 14 * (li / 5)
-      << "' font-size='11'>" << Escape(line.name) << "</text>";
+    o << "<rect x='" << l + 10 + 150 * (li % 5) << "' y='" << t + 4 + 14 * (li / 5)
+      << "' width='10' height='10' fill='" << line.colour << "'/><text x='"
+      << l + 24 + 150 * (li % 5) << "' y='" << t + 13 + 14 * (li / 5) << "' font-size='11'>"
+      << Escape(line.name) << "</text>";
     ++li;
   }
   o << "</svg>";
@@ -139,38 +153,44 @@ std::string StackedChart(const std::string& title, const std::vector<std::string
   const char* names[kModeCount] = {"off", "idle", "mine", "ai"};
   const char* colours[kModeCount] = {"#bbbbbb", "#ffd27f", "#f0a030", "#1f77b4"};
   size_t n = shares.size();
-  auto X = [&](size_t i) { return l + (w - l - r) * (n > 1 ? static_cast<double>(i) / static_cast<double>(n - 1) : 0.5); };
+  auto X = [&](size_t i) {
+    return l + (w - l - r) * (n > 1 ? static_cast<double>(i) / static_cast<double>(n - 1) : 0.5);
+  };
   auto Y = [&](double v) { return t + (h - t - b) * (1 - v); };
   std::ostringstream o;
   o << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " << w << " " << h << "' width='" << w
     << "' height='" << h << "' role='img'><title>" << Escape(title) << "</title>";
-  o << "<text x='" << l << "' y='18' font-size='14' font-weight='bold'>" << Escape(title) << "</text>";
+  o << "<text x='" << l << "' y='18' font-size='14' font-weight='bold'>" << Escape(title)
+    << "</text>";
   std::vector<double> base(n, 0.0);
   for (int m = kModeCount - 1; m >= 0; --m) {
     if (n == 0) break;
     std::ostringstream pts;
-    for (size_t i = 0; i < n; ++i) pts << Fixed(X(i), 1) << "," << Fixed(Y(base[i] + shares[i][static_cast<size_t>(m)]), 1) << " ";
+    for (size_t i = 0; i < n; ++i)
+      pts << Fixed(X(i), 1) << "," << Fixed(Y(base[i] + shares[i][static_cast<size_t>(m)]), 1)
+          << " ";
     for (size_t i = n; i-- > 0;) pts << Fixed(X(i), 1) << "," << Fixed(Y(base[i]), 1) << " ";
     o << "<polygon fill='" << colours[m] << "' stroke='none' points='" << pts.str() << "'/>";
     for (size_t i = 0; i < n; ++i) base[i] += shares[i][static_cast<size_t>(m)];
   }
   for (int k = 0; k <= 4; ++k) {
-    o << "<text x='" << l - 6 << "' y='" << Fixed(Y(k / 4.0) + 4, 1) << "' font-size='11' text-anchor='end'>"
-      << k * 25 << "%</text>";
+    o << "<text x='" << l - 6 << "' y='" << Fixed(Y(k / 4.0) + 4, 1)
+      << "' font-size='11' text-anchor='end'>" << k * 25 << "%</text>";
   }
   if (n > 0) {
     size_t ticks = std::min<size_t>(6, n);
     for (size_t k = 0; k < ticks; ++k) {
       size_t i = ticks > 1 ? k * (n - 1) / (ticks - 1) : 0;
       if (i < x_labels.size()) {
-        o << "<text x='" << Fixed(X(i), 1) << "' y='" << h - b + 16 << "' font-size='11' text-anchor='middle'>"
-          << Escape(x_labels[i]) << "</text>";
+        o << "<text x='" << Fixed(X(i), 1) << "' y='" << h - b + 16
+          << "' font-size='11' text-anchor='middle'>" << Escape(x_labels[i]) << "</text>";
       }
     }
   }
   for (int m = 0; m < kModeCount; ++m) {
-    o << "<rect x='" << l + 10 + 80 * m << "' y='" << h - 14 << "' width='10' height='10' fill='" << colours[m]
-      << "'/><text x='" << l + 24 + 80 * m << "' y='" << h - 5 << "' font-size='11'>" << names[m] << "</text>";
+    o << "<rect x='" << l + 10 + 80 * m << "' y='" << h - 14 << "' width='10' height='10' fill='"
+      << colours[m] << "'/><text x='" << l + 24 + 80 * m << "' y='" << h - 5 << "' font-size='11'>"
+      << names[m] << "</text>";
   }
   o << "</svg>";
   return o.str();
@@ -180,7 +200,8 @@ std::string StackedChart(const std::string& title, const std::vector<std::string
 
 std::optional<double> FractionOfBound(const SimResult& r, const std::optional<BoundInfo>& bound) {
   if (!bound || bound->net_margin.raw() <= 0) return std::nullopt;
-  return static_cast<double>(r.totals.net_margin().raw()) / static_cast<double>(bound->net_margin.raw());
+  return static_cast<double>(r.totals.net_margin().raw()) /
+         static_cast<double>(bound->net_margin.raw());
 }
 
 std::vector<SeriesPoint> MonthlySeries(const std::vector<SeriesPoint>& series) {
@@ -194,7 +215,9 @@ std::vector<SeriesPoint> MonthlySeries(const std::vector<SeriesPoint>& series) {
     }
     SeriesPoint& o = out.back();
     o.totals += p.totals;
-    for (int k = 0; k < kModeCount; ++k) o.mode_device_seconds[static_cast<size_t>(k)] += p.mode_device_seconds[static_cast<size_t>(k)];
+    for (int k = 0; k < kModeCount; ++k)
+      o.mode_device_seconds[static_cast<size_t>(k)] +=
+          p.mode_device_seconds[static_cast<size_t>(k)];
     o.facility_energy += p.facility_energy;
     o.peak_facility_power = std::max(o.peak_facility_power, p.peak_facility_power);
     o.queue_job_seconds += p.queue_job_seconds;
@@ -256,19 +279,20 @@ std::string RenderJson(const SimReport& rep) {
     const Duration window = r.end - r.start;
     Json classes = Json::array();
     for (const auto& c : r.classes) {
-      classes.push_back({{"class", c.device_class},
-                         {"kind", c.kind},
-                         {"devices", c.devices},
-                         {"utilisation", Round(c.Utilisation(window), 4)},
-                         {"ai", Round(c.ModeShare(econ::Mode::kAi, window), 4)},
-                         {"mine", Round(c.ModeShare(econ::Mode::kMine, window), 4)},
-                         {"idle", Round(c.ModeShare(econ::Mode::kIdle, window), 4)},
-                         {"off", Round(c.ModeShare(econ::Mode::kOff, window), 4)},
-                         {"down", Round(c.devices > 0 && window > 0
-                                            ? static_cast<double>(c.down_seconds) /
-                                                  (static_cast<double>(c.devices) * static_cast<double>(window))
-                                            : 0.0,
-                                        4)}});
+      classes.push_back(
+          {{"class", c.device_class},
+           {"kind", c.kind},
+           {"devices", c.devices},
+           {"utilisation", Round(c.Utilisation(window), 4)},
+           {"ai", Round(c.ModeShare(econ::Mode::kAi, window), 4)},
+           {"mine", Round(c.ModeShare(econ::Mode::kMine, window), 4)},
+           {"idle", Round(c.ModeShare(econ::Mode::kIdle, window), 4)},
+           {"off", Round(c.ModeShare(econ::Mode::kOff, window), 4)},
+           {"down", Round(c.devices > 0 && window > 0
+                              ? static_cast<double>(c.down_seconds) /
+                                    (static_cast<double>(c.devices) * static_cast<double>(window))
+                              : 0.0,
+                          4)}});
     }
     p["utilisation"] = {{"gpu_ai_share", Round(r.GpuUtilisation(), 4)}, {"classes", classes}};
     p["stats"] = {{"events", r.stats.events},
@@ -293,20 +317,21 @@ std::string RenderJson(const SimReport& rep) {
 
 std::string RenderText(const SimReport& rep) {
   std::ostringstream o;
-  o << "rigshift simulate: " << rep.fleet_name << " (" << rep.devices << " devices: " << rep.gpus << " GPUs, "
-    << rep.asics << " ASICs)\n";
+  o << "rigshift simulate: " << rep.fleet_name << " (" << rep.devices << " devices: " << rep.gpus
+    << " GPUs, " << rep.asics << " ASICs)\n";
   o << "window " << FormatTimestamp(rep.start) << " .. " << FormatTimestamp(rep.end) << ", "
-    << rep.jobs_in_window << " jobs (" << rep.jobs_description << ", load " << Fixed(rep.load, 2) << ", "
-    << rep.ordering << "), seed " << rep.seed << "\n";
+    << rep.jobs_in_window << " jobs (" << rep.jobs_description << ", load " << Fixed(rep.load, 2)
+    << ", " << rep.ordering << "), seed " << rep.seed << "\n";
   o << "market: " << rep.market_description << "\n\n";
   struct Col {
     std::string head;
     std::vector<std::string> cells;
   };
-  std::vector<Col> cols = {{"policy", {}},      {"net margin $", {}}, {"AI rev $", {}},  {"mining $", {}},
-                           {"DR $", {}},        {"energy $", {}},     {"MWh", {}},       {"curtailed MWh", {}},
-                           {"jobs done", {}},   {"avg JCT h", {}},    {"p99 JCT h", {}}, {"queue h", {}},
-                           {"preempt", {}},     {"SLO miss", {}},     {"GPU AI %", {}},  {"of bound", {}}};
+  std::vector<Col> cols = {
+      {"policy", {}},    {"net margin $", {}}, {"AI rev $", {}},  {"mining $", {}},
+      {"DR $", {}},      {"energy $", {}},     {"MWh", {}},       {"curtailed MWh", {}},
+      {"jobs done", {}}, {"avg JCT h", {}},    {"p99 JCT h", {}}, {"queue h", {}},
+      {"preempt", {}},   {"SLO miss", {}},     {"GPU AI %", {}},  {"of bound", {}}};
   for (const auto& r : rep.results) {
     const auto& t = r.totals;
     const auto& jm = r.jobs;
@@ -338,16 +363,19 @@ std::string RenderText(const SimReport& rep) {
     std::string sp(w > s.size() ? w - s.size() : 0, ' ');
     return left ? s + sp : sp + s;
   };
-  for (size_t c = 0; c < cols.size(); ++c) o << (c ? "  " : "") << pad(cols[c].head, width[c], c == 0);
+  for (size_t c = 0; c < cols.size(); ++c)
+    o << (c ? "  " : "") << pad(cols[c].head, width[c], c == 0);
   o << "\n";
   for (size_t c = 0; c < cols.size(); ++c) o << (c ? "  " : "") << std::string(width[c], '-');
   o << "\n";
   for (size_t r = 0; r < rep.results.size(); ++r) {
-    for (size_t c = 0; c < cols.size(); ++c) o << (c ? "  " : "") << pad(cols[c].cells[r], width[c], c == 0);
+    for (size_t c = 0; c < cols.size(); ++c)
+      o << (c ? "  " : "") << pad(cols[c].cells[r], width[c], c == 0);
     o << "\n";
   }
   if (rep.bound) {
-    o << "\nbound (" << rep.bound->method << "): net margin " << Grouped(ToUsd(rep.bound->net_margin)) << " $"
+    o << "\nbound (" << rep.bound->method << "): net margin "
+      << Grouped(ToUsd(rep.bound->net_margin)) << " $"
       << (rep.bound->note.empty() ? "" : "; " + rep.bound->note) << "\n";
   }
   return o.str();
@@ -356,14 +384,18 @@ std::string RenderText(const SimReport& rep) {
 std::string RenderHtml(const SimReport& rep) {
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>rigshift simulate: "
-    << Escape(rep.fleet_name) << "</title><style>body{font-family:sans-serif;margin:2em;max-width:920px}"
-    << "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
-    << "td:first-child,th:first-child{text-align:left}h2{margin-top:1.6em}.note{color:#555;font-size:13px}</style>"
+    << Escape(rep.fleet_name)
+    << "</title><style>body{font-family:sans-serif;margin:2em;max-width:920px}"
+    << "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px "
+       "6px;text-align:right}"
+    << "td:first-child,th:first-child{text-align:left}h2{margin-top:1.6em}.note{color:#555;font-"
+       "size:13px}</style>"
     << "</head><body>\n";
-  o << "<h1>What each strategy would have earned</h1>\n<p class='note'>" << Escape(rep.fleet_name) << ": "
-    << rep.devices << " devices (" << rep.gpus << " GPUs, " << rep.asics << " ASICs). Window "
-    << FormatTimestamp(rep.start) << " .. " << FormatTimestamp(rep.end) << ". " << rep.jobs_in_window
-    << " jobs from " << Escape(rep.jobs_description) << " (load " << Fixed(rep.load, 2) << ", " << Escape(rep.ordering)
+  o << "<h1>What each strategy would have earned</h1>\n<p class='note'>" << Escape(rep.fleet_name)
+    << ": " << rep.devices << " devices (" << rep.gpus << " GPUs, " << rep.asics
+    << " ASICs). Window " << FormatTimestamp(rep.start) << " .. " << FormatTimestamp(rep.end)
+    << ". " << rep.jobs_in_window << " jobs from " << Escape(rep.jobs_description) << " (load "
+    << Fixed(rep.load, 2) << ", " << Escape(rep.ordering)
     << "). Market: " << Escape(rep.market_description) << ". Seed " << rep.seed << ".</p>\n";
   // Summary table, best first.
   std::vector<size_t> order(rep.results.size());
@@ -371,22 +403,27 @@ std::string RenderHtml(const SimReport& rep) {
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return rep.results[a].totals.net_margin() > rep.results[b].totals.net_margin();
   });
-  o << "<table><tr><th>policy</th><th>net margin $</th><th>AI revenue $</th><th>mining $</th><th>DR $</th>"
-    << "<th>energy $</th><th>jobs done</th><th>avg JCT h</th><th>preemptions</th><th>GPU AI %</th><th>of bound</th></tr>\n";
+  o << "<table><tr><th>policy</th><th>net margin $</th><th>AI revenue $</th><th>mining "
+       "$</th><th>DR $</th>"
+    << "<th>energy $</th><th>jobs done</th><th>avg JCT h</th><th>preemptions</th><th>GPU AI "
+       "%</th><th>of bound</th></tr>\n";
   for (size_t i : order) {
     const auto& r = rep.results[i];
     auto frac = FractionOfBound(r, rep.bound);
-    o << "<tr><td>" << Escape(r.policy) << "</td><td>" << Grouped(ToUsd(r.totals.net_margin())) << "</td><td>"
-      << Grouped(ToUsd(r.totals.ai_revenue)) << "</td><td>" << Grouped(ToUsd(r.totals.mining_revenue)) << "</td><td>"
-      << Grouped(ToUsd(r.totals.dr_credits)) << "</td><td>" << Grouped(ToUsd(r.totals.energy_cost)) << "</td><td>"
-      << r.jobs.finished << "/" << r.jobs.arrived << "</td><td>" << Fixed(Hours(r.jobs.avg_jct_s), 2) << "</td><td>"
-      << r.jobs.preemptions << "</td><td>" << Fixed(100 * r.GpuUtilisation(), 1) << "</td><td>"
-      << (frac ? Fixed(*frac, 3) : "-") << "</td></tr>\n";
+    o << "<tr><td>" << Escape(r.policy) << "</td><td>" << Grouped(ToUsd(r.totals.net_margin()))
+      << "</td><td>" << Grouped(ToUsd(r.totals.ai_revenue)) << "</td><td>"
+      << Grouped(ToUsd(r.totals.mining_revenue)) << "</td><td>"
+      << Grouped(ToUsd(r.totals.dr_credits)) << "</td><td>" << Grouped(ToUsd(r.totals.energy_cost))
+      << "</td><td>" << r.jobs.finished << "/" << r.jobs.arrived << "</td><td>"
+      << Fixed(Hours(r.jobs.avg_jct_s), 2) << "</td><td>" << r.jobs.preemptions << "</td><td>"
+      << Fixed(100 * r.GpuUtilisation(), 1) << "</td><td>" << (frac ? Fixed(*frac, 3) : "-")
+      << "</td></tr>\n";
   }
   o << "</table>\n";
   if (rep.bound) {
-    o << "<p class='note'>Bound (" << Escape(rep.bound->method) << "): " << Grouped(ToUsd(rep.bound->net_margin))
-      << " $. " << Escape(rep.bound->note) << "</p>\n";
+    o << "<p class='note'>Bound (" << Escape(rep.bound->method)
+      << "): " << Grouped(ToUsd(rep.bound->net_margin)) << " $. " << Escape(rep.bound->note)
+      << "</p>\n";
   }
   if (rep.results.empty()) {
     o << "</body></html>\n";
@@ -416,16 +453,20 @@ std::string RenderHtml(const SimReport& rep) {
     power.push_back(pk);
     queue.push_back(q);
   }
-  o << "<h2>Cumulative net margin</h2>\n" << LineChart("Cumulative net margin per policy", "USD", labels, cum) << "\n";
+  o << "<h2>Cumulative net margin</h2>\n"
+    << LineChart("Cumulative net margin per policy", "USD", labels, cum) << "\n";
   o << "<h2>Device-mode mix over time</h2>\n";
   for (const auto& r : rep.results) {
     std::vector<std::array<double, kModeCount>> shares;
     for (const auto& p : r.series) {
       std::array<double, kModeCount> s{};
       double total = 0;
-      for (int m = 0; m < kModeCount; ++m) total += static_cast<double>(p.mode_device_seconds[static_cast<size_t>(m)]);
+      for (int m = 0; m < kModeCount; ++m)
+        total += static_cast<double>(p.mode_device_seconds[static_cast<size_t>(m)]);
       for (int m = 0; m < kModeCount; ++m) {
-        s[static_cast<size_t>(m)] = total > 0 ? static_cast<double>(p.mode_device_seconds[static_cast<size_t>(m)]) / total : 0;
+        s[static_cast<size_t>(m)] =
+            total > 0 ? static_cast<double>(p.mode_device_seconds[static_cast<size_t>(m)]) / total
+                      : 0;
       }
       shares.push_back(s);
     }
@@ -433,8 +474,10 @@ std::string RenderHtml(const SimReport& rep) {
   }
   o << "<h2>Power envelope</h2>\n"
     << LineChart("Facility power per day (mean solid, peak dashed)", "MW", labels, power) << "\n";
-  o << "<h2>Queue length</h2>\n" << LineChart("Mean jobs waiting per day", "jobs", labels, queue) << "\n";
-  o << "<p class='note'>Generated by rigshift simulate; every figure above is in the JSON output too.</p>\n";
+  o << "<h2>Queue length</h2>\n"
+    << LineChart("Mean jobs waiting per day", "jobs", labels, queue) << "\n";
+  o << "<p class='note'>Generated by rigshift simulate; every figure above is in the JSON output "
+       "too.</p>\n";
   o << "</body></html>\n";
   return o.str();
 }
@@ -448,13 +491,15 @@ void CsvTimelineSink::OnDecision(const DecisionRecord& r) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string o = "\"";
     for (char c : s) {
-      if (c == '"') o += "\"\"";
-      else o.push_back(c);
+      if (c == '"')
+        o += "\"\"";
+      else
+        o.push_back(c);
     }
     return o + "\"";
   };
-  out_ << FormatTimestamp(r.time) << ',' << q(r.policy) << ',' << q(r.trigger) << ',' << q(r.subject) << ','
-       << q(r.action) << ',' << q(r.reason) << '\n';
+  out_ << FormatTimestamp(r.time) << ',' << q(r.policy) << ',' << q(r.trigger) << ','
+       << q(r.subject) << ',' << q(r.action) << ',' << q(r.reason) << '\n';
   ++rows_;
 }
 

@@ -15,8 +15,8 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
   st = {};
   ASSIGN_OR_RETURN(auto rows, ParseCsv(text, source));
   if (rows.empty()) return Status::InvalidArgument(source + ": empty file (expected a header row)");
-  const std::vector<std::string> required = {"name",     "num_gpu",       "gpu_milli",
-                                             "gpu_spec", "qos",           "creation_time",
+  const std::vector<std::string> required = {"name",          "num_gpu",       "gpu_milli",
+                                             "gpu_spec",      "qos",           "creation_time",
                                              "deletion_time", "scheduled_time"};
   std::map<std::string, int> col;
   for (size_t c = 0; c < rows[0].fields.size(); ++c) {
@@ -24,8 +24,8 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
   }
   for (const auto& r : required) {
     if (!col.count(r)) {
-      return Status::InvalidArgument(Location(source, rows[0].line, 1) + ": header: missing column '" +
-                                     r + "'");
+      return Status::InvalidArgument(Location(source, rows[0].line, 1) +
+                                     ": header: missing column '" + r + "'");
     }
   }
   int need = 0;
@@ -42,13 +42,15 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
     if (f.size() == 1 && Trim(f[0]).empty()) continue;
     ++st.rows;
     if (static_cast<int>(f.size()) < need) {
-      return Status::InvalidArgument(Location(source, line, 1) + ": expected " + std::to_string(need) +
-                                     " fields, found " + std::to_string(f.size()));
+      return Status::InvalidArgument(Location(source, line, 1) + ": expected " +
+                                     std::to_string(need) + " fields, found " +
+                                     std::to_string(f.size()));
     }
     auto err = [&](const std::string& field, const std::string& what) {
       int idx = col[field];
-      return Status::InvalidArgument(Location(source, line, CsvFieldColumn(f, static_cast<size_t>(idx))) +
-                                     ": " + field + ": " + what + " (found '" + f[idx] + "')");
+      return Status::InvalidArgument(
+          Location(source, line, CsvFieldColumn(f, static_cast<size_t>(idx))) + ": " + field +
+          ": " + what + " (found '" + f[idx] + "')");
     };
     auto int_field = [&](const std::string& field, bool allow_empty) -> Result<int64_t> {
       std::string_view v = Trim(f[col[field]]);
@@ -66,10 +68,14 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
     ASSIGN_OR_RETURN(int64_t scheduled, int_field("scheduled_time", true));
     std::string qos(Trim(f[col["qos"]]));
     Preemptibility pre;
-    if (qos == "LS" || qos == "Guaranteed") pre = Preemptibility::kNever;
-    else if (qos == "Burstable") pre = Preemptibility::kCheckpoint;
-    else if (qos == "BE") pre = Preemptibility::kFree;
-    else return err("qos", "expected LS, Guaranteed, Burstable or BE");
+    if (qos == "LS" || qos == "Guaranteed")
+      pre = Preemptibility::kNever;
+    else if (qos == "Burstable")
+      pre = Preemptibility::kCheckpoint;
+    else if (qos == "BE")
+      pre = Preemptibility::kFree;
+    else
+      return err("qos", "expected LS, Guaranteed, Burstable or BE");
     if (num_gpu == 0) {
       ++st.cpu_only_skipped;
       continue;
@@ -79,7 +85,8 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
       continue;
     }
     double run = static_cast<double>(deleted - scheduled);
-    if (num_gpu == 1 && gpu_milli > 0 && gpu_milli < 1000) run *= static_cast<double>(gpu_milli) / 1000.0;
+    if (num_gpu == 1 && gpu_milli > 0 && gpu_milli < 1000)
+      run *= static_cast<double>(gpu_milli) / 1000.0;
     Job j;
     j.kind = qos == "LS" ? JobKind::kInference : JobKind::kBatch;
     j.arrival = created;
@@ -89,7 +96,8 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
     if (!spec.empty() && spec != "nan") {
       j.reference_gpu = spec.substr(0, spec.find('|'));
       // "V100M16" -> "V100": Alibaba appends the memory size.
-      if (auto m = j.reference_gpu.find("M", 1); m != std::string::npos && j.reference_gpu.rfind("V100", 0) == 0) {
+      if (auto m = j.reference_gpu.find("M", 1);
+          m != std::string::npos && j.reference_gpu.rfind("V100", 0) == 0) {
         j.reference_gpu = j.reference_gpu.substr(0, m);
       }
     } else {

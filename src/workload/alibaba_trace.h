@@ -39,7 +39,8 @@ struct AlibabaLoadStats {
 Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::string& source,
                                           const AlibabaOptions& options = {},
                                           AlibabaLoadStats* stats = nullptr);
-Result<std::vector<Job>> LoadAlibabaPods(const std::string& path, const AlibabaOptions& options = {},
+Result<std::vector<Job>> LoadAlibabaPods(const std::string& path,
+                                         const AlibabaOptions& options = {},
                                          AlibabaLoadStats* stats = nullptr);
 
 }  // namespace rigshift::workload

@@ -11,7 +11,8 @@ namespace rigshift::workload {
 
 int CsvFieldColumn(const std::vector<std::string>& fields, size_t index) {
   int col = 1;
-  for (size_t i = 0; i < index && i < fields.size(); ++i) col += static_cast<int>(fields[i].size()) + 1;
+  for (size_t i = 0; i < index && i < fields.size(); ++i)
+    col += static_cast<int>(fields[i].size()) + 1;
   return col;
 }
 
@@ -32,21 +33,29 @@ Result<std::vector<Job>> ParsePhillyTrace(std::string_view text, const std::stri
   for (size_t c = 0; c < head.size(); ++c) {
     std::string f = ToLower(Trim(head[c]));
     int ci = static_cast<int>(c);
-    if (f == "timestamp") h.timestamp = ci;
-    else if (f == "duration") h.duration = ci;
-    else if (f == "num_gpus") h.num_gpus = ci;
-    else if (f == "gpu_time") h.gpu_time = ci;
-    else if (f == "cluster") h.cluster = ci;
+    if (f == "timestamp")
+      h.timestamp = ci;
+    else if (f == "duration")
+      h.duration = ci;
+    else if (f == "num_gpus")
+      h.num_gpus = ci;
+    else if (f == "gpu_time")
+      h.gpu_time = ci;
+    else if (f == "cluster")
+      h.cluster = ci;
   }
   for (auto [name, idx] : {std::pair<const char*, int>{"timestamp", h.timestamp},
                            {"duration", h.duration},
                            {"num_gpus", h.num_gpus}}) {
     if (idx < 0) {
-      return Status::InvalidArgument(Location(source, rows[0].line, 1) + ": header: missing column '" +
-                                     name + "' (expected timestamp,duration,num_gpus,gpu_time,cluster)");
+      return Status::InvalidArgument(Location(source, rows[0].line, 1) +
+                                     ": header: missing column '" + name +
+                                     "' (expected timestamp,duration,num_gpus,gpu_time,cluster)");
     }
   }
-  size_t need = static_cast<size_t>(std::max({h.timestamp, h.duration, h.num_gpus, h.gpu_time, h.cluster})) + 1;
+  size_t need =
+      static_cast<size_t>(std::max({h.timestamp, h.duration, h.num_gpus, h.gpu_time, h.cluster})) +
+      1;
 
   struct Parsed {
     TimePoint arrival;
@@ -60,12 +69,14 @@ Result<std::vector<Job>> ParsePhillyTrace(std::string_view text, const std::stri
     int line = rows[r].line;
     if (f.size() == 1 && Trim(f[0]).empty()) continue;  // blank line
     if (f.size() < need) {
-      return Status::InvalidArgument(Location(source, line, 1) + ": expected " + std::to_string(need) +
-                                     " fields, found " + std::to_string(f.size()));
+      return Status::InvalidArgument(Location(source, line, 1) + ": expected " +
+                                     std::to_string(need) + " fields, found " +
+                                     std::to_string(f.size()));
     }
     auto err = [&](int idx, const std::string& field, const std::string& what) {
-      return Status::InvalidArgument(Location(source, line, CsvFieldColumn(f, static_cast<size_t>(idx))) +
-                                     ": " + field + ": " + what + " (found '" + f[idx] + "')");
+      return Status::InvalidArgument(
+          Location(source, line, CsvFieldColumn(f, static_cast<size_t>(idx))) + ": " + field +
+          ": " + what + " (found '" + f[idx] + "')");
     };
     auto ts = ParseTimestamp(Trim(f[h.timestamp]));
     if (!ts.ok()) return err(h.timestamp, "timestamp", "expected YYYY-MM-DD HH:MM:SS");
@@ -84,8 +95,8 @@ Result<std::vector<Job>> ParsePhillyTrace(std::string_view text, const std::stri
         return err(h.gpu_time, "gpu_time", "expected a non-negative number of GPU-seconds");
       }
       if (std::fabs(*gt - work) > options.gpu_time_tolerance * std::max(1.0, work)) {
-        return err(h.gpu_time, "gpu_time", "does not equal duration x num_gpus (" +
-                                               std::to_string(work) + ")");
+        return err(h.gpu_time, "gpu_time",
+                   "does not equal duration x num_gpus (" + std::to_string(work) + ")");
       }
     }
     Job j;

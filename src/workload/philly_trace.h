@@ -30,7 +30,8 @@ struct PhillyOptions {
 
 Result<std::vector<Job>> ParsePhillyTrace(std::string_view text, const std::string& source,
                                           const PhillyOptions& options = {});
-Result<std::vector<Job>> LoadPhillyTrace(const std::string& path, const PhillyOptions& options = {});
+Result<std::vector<Job>> LoadPhillyTrace(const std::string& path,
+                                         const PhillyOptions& options = {});
 
 // Column (1-based, in characters) where field `index` of a simple CSV line starts (no quotes),
 // for error messages. Exposed for the other trace loaders.

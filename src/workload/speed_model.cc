@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "core/text.h"
 
@@ -56,14 +55,22 @@ double GeoMean(const std::vector<double>& v) {
 
 const char* GpuClassName(GpuClass c) {
   switch (c) {
-    case GpuClass::kUnmeasured: return "unmeasured";
-    case GpuClass::kK80: return "k80";
-    case GpuClass::kP100: return "p100";
-    case GpuClass::kV100: return "v100";
-    case GpuClass::kT4: return "t4";
-    case GpuClass::kA100: return "a100";
-    case GpuClass::kRtx2080Ti: return "rtx2080ti";
-    case GpuClass::kQuadroRtx6000: return "quadrortx6000";
+    case GpuClass::kUnmeasured:
+      return "unmeasured";
+    case GpuClass::kK80:
+      return "k80";
+    case GpuClass::kP100:
+      return "p100";
+    case GpuClass::kV100:
+      return "v100";
+    case GpuClass::kT4:
+      return "t4";
+    case GpuClass::kA100:
+      return "a100";
+    case GpuClass::kRtx2080Ti:
+      return "rtx2080ti";
+    case GpuClass::kQuadroRtx6000:
+      return "quadrortx6000";
   }
   return "?";
 }
@@ -100,10 +107,10 @@ MeasuredSpeeds MeasuredSpeeds::Defaults() {
   MeasuredSpeeds m;
   m.relative_to_v100 = {
       {GpuClass::kV100, 1.0},
-      {GpuClass::kP100, 0.8125},  // Gavel: 1 / median(V100/P100) over 26 single-GPU job types
-      {GpuClass::kK80, 0.2467},   // Gavel: 1 / median(V100/K80)
-      {GpuClass::kT4, 0.6334},    // Sia: median over 6 models (aws T4 vs azure V100)
-      {GpuClass::kA100, 1.4090},  // Sia: dgx A100
+      {GpuClass::kP100, 0.8125},       // Gavel: 1 / median(V100/P100) over 26 single-GPU job types
+      {GpuClass::kK80, 0.2467},        // Gavel: 1 / median(V100/K80)
+      {GpuClass::kT4, 0.6334},         // Sia: median over 6 models (aws T4 vs azure V100)
+      {GpuClass::kA100, 1.4090},       // Sia: dgx A100
       {GpuClass::kRtx2080Ti, 0.7844},  // Sia: rtx (RTX 2080 Ti)
       {GpuClass::kQuadroRtx6000, 1.0013},  // Sia: quad (Quadro RTX 6000)
   };
@@ -147,7 +154,8 @@ Result<MeasuredSpeeds> LoadMeasuredSpeeds(const std::string& traces_dir) {
     } catch (const nlohmann::json::exception& e) {
       return Status::InvalidArgument(path + ": " + e.what());
     }
-    if (p100.empty()) return Status::InvalidArgument(path + ": no single-GPU job type measured on all three GPUs");
+    if (p100.empty())
+      return Status::InvalidArgument(path + ": no single-GPU job type measured on all three GPUs");
     // Median of the V100/X ratio, inverted (as docs/speed-model.md states it).
     std::vector<double> inv_p, inv_k;
     for (double x : p100) inv_p.push_back(1.0 / x);
@@ -159,14 +167,17 @@ Result<MeasuredSpeeds> LoadMeasuredSpeeds(const std::string& traces_dir) {
   // for single-GPU placements; then the median over models.
   {
     const std::vector<std::pair<std::string, GpuClass>> clusters = {
-        {"aws", GpuClass::kT4}, {"dgx", GpuClass::kA100}, {"rtx", GpuClass::kRtx2080Ti},
+        {"aws", GpuClass::kT4},
+        {"dgx", GpuClass::kA100},
+        {"rtx", GpuClass::kRtx2080Ti},
         {"quad", GpuClass::kQuadroRtx6000}};
     const std::vector<std::string> models = {"bert",     "cifar10", "deepspeech2",
                                              "imagenet", "ncf",     "yolov3"};
     std::map<GpuClass, std::vector<double>> per_model;
     for (const auto& model : models) {
       auto load = [&](const std::string& cluster) -> Result<std::map<int64_t, double>> {
-        std::string path = traces_dir + "/sia_sosp23/traces/" + model + "/placements-" + cluster + ".csv";
+        std::string path =
+            traces_dir + "/sia_sosp23/traces/" + model + "/placements-" + cluster + ".csv";
         ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
         ASSIGN_OR_RETURN(auto rows, ParseCsv(text, path));
         if (rows.empty()) return Status::InvalidArgument(path + ": empty file");
@@ -232,11 +243,13 @@ bool InterconnectFits(const Job& job, const NodeLinks& links, int32_t gpus_here,
   }
   if (gpus_here <= 1) return true;
   switch (job.interconnect) {
-    case Interconnect::kNone: return true;
+    case Interconnect::kNone:
+      return true;
     case Interconnect::kPcie:
     case Interconnect::kNetwork:  // GPUs of a node inside a networked gang still talk over PCIe
       return links.nvlink || links.pcie_lanes_per_gpu >= kMinPcieLanesForGang;
-    case Interconnect::kNvlink: return links.nvlink;
+    case Interconnect::kNvlink:
+      return links.nvlink;
   }
   return false;
 }
@@ -304,8 +317,8 @@ double SpeedModel::Rate(const Job& job, const catalog::GpuModel& gpu) const {
     return *sps / static_cast<double>(std::max<int32_t>(1, job.gpus));
   }
   if (e.speed <= 0) return 0;
-  double ref = job.reference_gpu.empty() ? default_reference_speed_
-                                         : RelativeSpeedOfName(job.reference_gpu);
+  double ref =
+      job.reference_gpu.empty() ? default_reference_speed_ : RelativeSpeedOfName(job.reference_gpu);
   if (ref <= 0) ref = default_reference_speed_;
   return e.speed / ref;
 }
@@ -317,10 +330,10 @@ std::string SpeedModel::RateSource(const Job& job, const catalog::GpuModel& gpu)
   }
   Entry e = Lookup(gpu);
   if (job.total_steps > 0) {
-    return options_.steps.Find(job.job_type, job.gpus, e.cls) ? "measured steps/s" : "no throughput";
+    return options_.steps.Find(job.job_type, job.gpus, e.cls) ? "measured steps/s"
+                                                              : "no throughput";
   }
-  if (e.cls != GpuClass::kUnmeasured &&
-      options_.measured.relative_to_v100.count(e.cls) > 0) {
+  if (e.cls != GpuClass::kUnmeasured && options_.measured.relative_to_v100.count(e.cls) > 0) {
     return std::string("measured (") + GpuClassName(e.cls) + ")";
   }
   return "roofline";

@@ -2,10 +2,10 @@
 // memory and interconnect rules.
 #include "workload/speed_model.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "catalog/catalog.h"
 

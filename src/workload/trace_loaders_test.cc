@@ -1,9 +1,9 @@
 // Philly and Alibaba trace loaders: the shared files load as published, and malformed rows give
 // located errors.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "workload/alibaba_trace.h"
 #include "workload/philly_trace.h"
@@ -87,7 +87,8 @@ TEST(AlibabaTrace, LoadsTheSharedPods) {
   ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
   EXPECT_EQ(st.rows, 8152);
   EXPECT_EQ(st.cpu_only_skipped, 1088);  // num_gpu == 0
-  EXPECT_EQ(static_cast<int64_t>(jobs->size()) + st.cpu_only_skipped + st.never_ran_skipped, st.rows);
+  EXPECT_EQ(static_cast<int64_t>(jobs->size()) + st.cpu_only_skipped + st.never_ran_skipped,
+            st.rows);
   EXPECT_GT(jobs->size(), 6000u);
   for (const auto& j : *jobs) {
     ASSERT_GE(j.gpus, 1);
@@ -97,7 +98,8 @@ TEST(AlibabaTrace, LoadsTheSharedPods) {
 
 TEST(AlibabaTrace, RulesForSharingQosAndSpec) {
   auto jobs = ParseAlibabaPods(
-      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n"
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_"
+      "time,scheduled_time\n"
       "p0,1000,1024,1,500,,BE,Running,10,1010,10\n"
       "p1,1000,1024,8,1000,V100M32|V100M16,LS,Running,5,105,5\n"
       "p2,1000,1024,0,0,,LS,Running,0,100,0\n"
@@ -119,7 +121,8 @@ TEST(AlibabaTrace, RulesForSharingQosAndSpec) {
 
 TEST(AlibabaTrace, MalformedRowsNameFileLineColumn) {
   const std::string head =
-      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
+      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_"
+      "time,scheduled_time\n";
   const BadCase cases[] = {
       {"p0,1,1,x,0,,BE,Running,0,1,0\n", "pods.csv:2:8: num_gpu"},
       {"p0,1,1,1,2000,,BE,Running,0,1,0\n", "pods.csv:2:10: gpu_milli"},

@@ -1,15 +1,14 @@
 // `rigshift simulate` as a user runs it: on the shipped examples over short windows.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -18,7 +17,9 @@ std::string SharedData() {
   return env && *env ? env : RIGSHIFT_SHARED_DATA_DEFAULT;
 }
 
-std::string Example(const char* name) { return std::string(RIGSHIFT_SOURCE_DIR) + "/examples/" + name; }
+std::string Example(const char* name) {
+  return std::string(RIGSHIFT_SOURCE_DIR) + "/examples/" + name;
+}
 
 struct CliRun {
   int exit_code = -1;
@@ -46,15 +47,17 @@ CliRun Rigshift(const std::string& args) {
   return r;
 }
 
-bool HaveData() { return std::filesystem::exists(SharedData() + "/traces/sia_sosp23/traces/philly.csv"); }
+bool HaveData() {
+  return std::filesystem::exists(SharedData() + "/traces/sia_sosp23/traces/philly.csv");
+}
 
 // Two days of the ASIC site in ERCOT (February 2021, Winter Storm Uri), every policy, the bound.
 TEST(SimulateCli, SameSeedGivesByteIdenticalJson) {
   if (!HaveData()) {
     GTEST_SKIP() << "no reference data at " << SharedData();
   }
-  const std::string args = "simulate " + Example("asic-hydro-ercot.yaml") + " --data-dir " + SharedData() +
-                           " --from 2021-02-14 --to 2021-02-16 --json --seed 3";
+  const std::string args = "simulate " + Example("asic-hydro-ercot.yaml") + " --data-dir " +
+                           SharedData() + " --from 2021-02-14 --to 2021-02-16 --json --seed 3";
   CliRun a = Rigshift(args);
   CliRun b = Rigshift(args);
   ASSERT_EQ(a.exit_code, 0) << a.err;
@@ -79,13 +82,15 @@ TEST(SimulateCli, WritesHtmlAndTimeline) {
   if (!HaveData()) {
     GTEST_SKIP() << "no reference data at " << SharedData();
   }
-  const auto dir = std::filesystem::temp_directory_path() / ("simulate_cli_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("simulate_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string html = (dir / "sim.html").string();
   const std::string csv = (dir / "timeline.csv").string();
-  CliRun r = Rigshift("simulate " + Example("eth-gpu-farm-ercot.yaml") + " --data-dir " + SharedData() +
-                   " --from 2022-10-04 --to 2022-10-09 --policy mine-only,rigshift --no-bound --html " + html +
-                   " --timeline " + csv);
+  CliRun r =
+      Rigshift("simulate " + Example("eth-gpu-farm-ercot.yaml") + " --data-dir " + SharedData() +
+               " --from 2022-10-04 --to 2022-10-09 --policy mine-only,rigshift --no-bound --html " +
+               html + " --timeline " + csv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("rigshift"), std::string::npos);
   EXPECT_NE(r.out.find("mine-only"), std::string::npos);
@@ -112,7 +117,8 @@ TEST(SimulateCli, WritesHtmlAndTimeline) {
 // No data directory, no jobs: the embedded default scenario is enough.
 TEST(SimulateCli, RunsOnTheEmbeddedDefaultWithoutData) {
   CliRun r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") +
-                   " --jobs none --from 2024-03-01 --to 2024-03-03 --policy mine-only,threshold --no-bound --json");
+                      " --jobs none --from 2024-03-01 --to 2024-03-03 --policy mine-only,threshold "
+                      "--no-bound --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["policies"].size(), 2u);
@@ -126,16 +132,19 @@ TEST(SimulateCli, BadInputGivesLocatedErrors) {
   r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") + " --jobs none --policy nonsense");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("unknown policy 'nonsense'"), std::string::npos) << r.err;
-  const auto bad = std::filesystem::temp_directory_path() / ("bad_trace_" + std::to_string(::getpid()) + ".csv");
+  const auto bad =
+      std::filesystem::temp_directory_path() / ("bad_trace_" + std::to_string(::getpid()) + ".csv");
   {
     std::ofstream f(bad);
     f << "timestamp,duration,num_gpus,gpu_time,cluster\n2017-10-09 07:01:55,66.0,one,66.0,c1\n";
   }
-  r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") + " --jobs " + bad.string() + " --no-bound");
+  r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") + " --jobs " + bad.string() +
+               " --no-bound");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find(bad.string() + ":2:26: num_gpus"), std::string::npos) << r.err;
   std::filesystem::remove(bad);
-  r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") + " --from 2024-02-01 --to 2024-01-01");
+  r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") +
+               " --from 2024-02-01 --to 2024-01-01");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--to must be after --from"), std::string::npos) << r.err;
 }
