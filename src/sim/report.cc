@@ -90,7 +90,10 @@ struct Line {
 // A line chart as inline SVG; x is the index of the point (one per series step).
 std::string LineChart(const std::string& title, const std::string& unit,
                       const std::vector<std::string>& x_labels, const std::vector<Line>& lines) {
-  const double w = 860, h = 300, l = 80, r = 20, t = 30, b = 40;
+  // The legend sits below the x axis, five entries a row, so it never hides a line.
+  const double legend_rows = static_cast<double>((lines.size() + 4) / 5);
+  const double w = 860, l = 80, r = 20, t = 30, b = 40 + 16 * legend_rows;
+  const double h = 270 + 16 * legend_rows;
   double lo = 0, hi = 0;
   size_t n = 0;
   for (const auto& line : lines) {
@@ -126,7 +129,8 @@ std::string LineChart(const std::string& title, const std::string& unit,
       size_t i = ticks > 1 ? k * (n - 1) / (ticks - 1) : 0;
       if (i >= x_labels.size()) continue;
       o << "<text x='" << Fixed(X(i), 1) << "' y='" << h - b + 16
-        << "' font-size='11' text-anchor='middle'>" << Escape(x_labels[i]) << "</text>";
+        << "' font-size='11' text-anchor='" << (i + 1 == n && n > 1 ? "end" : "middle") << "'>"
+        << Escape(x_labels[i]) << "</text>";
     }
   }
   int li = 0;
@@ -136,9 +140,10 @@ std::string LineChart(const std::string& title, const std::string& unit,
     for (size_t i = 0; i < line.y.size(); ++i)
       o << Fixed(X(i), 1) << "," << Fixed(Y(line.y[i]), 1) << " ";
     o << "'/>";
-    o << "<rect x='" << l + 10 + 150 * (li % 5) << "' y='" << t + 4 + 14 * (li / 5)
+    const double ly = h - b + 30 + 16 * static_cast<double>(li / 5);
+    o << "<rect x='" << l + 150 * (li % 5) << "' y='" << Fixed(ly - 9, 1)
       << "' width='10' height='10' fill='" << line.colour << "'/><text x='"
-      << l + 24 + 150 * (li % 5) << "' y='" << t + 13 + 14 * (li / 5) << "' font-size='11'>"
+      << l + 14 + 150 * (li % 5) << "' y='" << Fixed(ly, 1) << "' font-size='11'>"
       << Escape(line.name) << "</text>";
     ++li;
   }
@@ -183,7 +188,8 @@ std::string StackedChart(const std::string& title, const std::vector<std::string
       size_t i = ticks > 1 ? k * (n - 1) / (ticks - 1) : 0;
       if (i < x_labels.size()) {
         o << "<text x='" << Fixed(X(i), 1) << "' y='" << h - b + 16
-          << "' font-size='11' text-anchor='middle'>" << Escape(x_labels[i]) << "</text>";
+          << "' font-size='11' text-anchor='" << (i + 1 == n && n > 1 ? "end" : "middle") << "'>"
+          << Escape(x_labels[i]) << "</text>";
       }
     }
   }
