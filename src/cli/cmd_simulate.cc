@@ -42,7 +42,7 @@ struct SimulateArgs {
   std::string data_dir;
   std::vector<std::string> hashprice;
   std::string gpu_prices;
-  std::string jobs = "philly";
+  std::string jobs = "auto";  // philly when the reference data are found, else none
   std::string throughputs;
   std::string from, to;
   std::string policies;
@@ -90,7 +90,16 @@ struct LoadedJobs {
 Result<LoadedJobs> LoadJobs(const SimulateArgs& args) {
   LoadedJobs out;
   const std::string spec = args.jobs;
-  if (spec == "none" || spec.empty()) {
+  std::string spec_resolved = spec;
+  if (spec == "auto") {
+    if (DataDir(args).empty() ||
+        !std::filesystem::exists(DataDir(args) + "/traces/sia_sosp23/traces/philly.csv")) {
+      out.description = "no AI jobs (no reference data found: pass --data-dir or --jobs PATH)";
+      return out;
+    }
+    spec_resolved = "philly";
+  }
+  if (spec_resolved == "none" || spec_resolved.empty()) {
     out.description = "no AI jobs";
     return out;
   }
@@ -105,7 +114,7 @@ Result<LoadedJobs> LoadJobs(const SimulateArgs& args) {
   };
   std::string path;
   std::string kind;
-  if (spec == "philly") {
+  if (spec_resolved == "philly") {
     RETURN_IF_ERROR(need_data("Philly"));
     path = data + "/traces/sia_sosp23/traces/philly.csv";
     kind = "philly";
@@ -446,7 +455,8 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--hashprice", args->hashprice, "Hashprice file(s): derived CSV or blockchain.com JSON");
   cmd->add_option("--gpu-prices", args->gpu_prices, "GPU-hour price table (CSV gpu,usd_per_hour)");
   cmd->add_option("--jobs", args->jobs,
-                  "philly | alibaba | none | PATH (Philly CSV, Alibaba pod CSV, Gavel .trace); default philly");
+                  "philly | alibaba | none | PATH (Philly CSV, Alibaba pod CSV, Gavel .trace); default philly "
+                  "when the reference data are found, else none");
   cmd->add_option("--throughputs", args->throughputs, "Gavel throughput JSON for .trace jobs");
   cmd->add_option("--from", args->from, "Window start (YYYY-MM-DD); default 2024-01-01");
   cmd->add_option("--to", args->to, "Window end, exclusive (YYYY-MM-DD); default a year after --from");
