@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "assess/render.h"
 #include "assess/strategies.h"
 #include "assess/suitability.h"
 #include "assess/upgrade.h"
@@ -65,30 +66,9 @@ void Intersect(Coverage& c, TimePoint s, TimePoint e) {
   c.end = std::min(c.end, e);
 }
 
-std::string Usd(Money m) {
-  const double v = ToUsd(m);
-  const double a = std::fabs(v);
-  char buf[64];
-  if (a >= 1e9) {
-    std::snprintf(buf, sizeof buf, "%.2f B USD", v / 1e9);
-  } else if (a >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.2f M USD", v / 1e6);
-  } else if (a >= 1e4) {
-    std::snprintf(buf, sizeof buf, "%.0f k USD", v / 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.0f USD", v);
-  }
-  return buf;
-}
-
-std::string Count(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
+// Recommendation sentences use the report's own short formats.
+std::string Usd(Money m) { return FormatMoneyShort(m); }
+std::string Count(int64_t n) { return FormatCount(n); }
 
 std::string Months(const std::optional<double>& m) {
   if (!m) return "no payback within the horizon";
