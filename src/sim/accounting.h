@@ -5,8 +5,14 @@
 // between events from running sums per site, so that an interval costs O(sites + device classes).
 // Definitions (docs/simulate.md):
 //   - AI revenue: for every GPU in AI mode, the GPU-hour price of its class
-//   (econ::DefaultGpuHourPrice
-//     over the market's table), or the job's own price when it has one, pro rata per second;
+//     (econ::DefaultGpuHourPrice over the market's table), or the job's own price when it has
+//     one, pro rata per second, for productive seconds only: when a run stops (preemption,
+//     failure), completes, or is still running at the end of accounting, the revenue of the
+//     restore seconds it spent and of the work it threw away (lost work units / gang rate, in
+//     seconds of that gang) is taken back at the gang's price. The refund is booked at the
+//     instant it happens (the series bucket holding the run's last second), so a bucket can
+//     carry a refund for seconds billed in an earlier one; totals equal price x productive
+//     GPU-seconds exactly, as the oracle bound (sched/oracle.h) assumes;
 //   - mining revenue: hashrate x hashprice (SHA-256 or the GPU algorithm's series) pro rata;
 //   - energy cost: IT power x PUE x (market price + adder), per site;
 //   - demand-response credits: reduction below the pre-event draw x credit per MWh, per event;

@@ -179,6 +179,12 @@ class Engine {
   // Time.
   void Advance(TimePoint to);
   void AccumulateSegment(TimePoint a, TimePoint b);
+  // Index of the series bucket holding instant `t` (created when new).
+  size_t Bucket(TimePoint t);
+  // Takes back the AI revenue of a run's seconds that did not advance its job (restore time spent
+  // and work thrown away), at the gang's price, when the run stops, completes or is still running
+  // at the end of accounting (docs/simulate.md, "Accounting").
+  void RefundUnproductive(const JobState& js, TimePoint now, double lost_units);
   void RefreshPrices(TimePoint t);
   Power SiteItPower(size_t s) const;
   Power SiteFacilityPower(size_t s) const;
@@ -534,19 +540,44 @@ void Engine::Advance(TimePoint to) {
   }
 }
 
-void Engine::AccumulateSegment(TimePoint a, TimePoint b) {
-  const Duration dt = b - a;
-  if (dt <= 0) return;
-  size_t bucket = static_cast<size_t>((a - opts_.start) / opts_.series_step);
+size_t Engine::Bucket(TimePoint t) {
+  const size_t bucket = static_cast<size_t>((t - opts_.start) / opts_.series_step);
   if (result_.series.size() <= bucket) {
-    size_t old = result_.series.size();
+    const size_t old = result_.series.size();
     result_.series.resize(bucket + 1);
     for (size_t i = old; i <= bucket; ++i) {
       result_.series[i].start = opts_.start + static_cast<TimePoint>(i) * opts_.series_step;
     }
   }
-  SeriesPoint& sp = result_.series[bucket];
   if (sp_exact_.size() < result_.series.size()) sp_exact_.resize(result_.series.size());
+  return bucket;
+}
+
+void Engine::RefundUnproductive(const JobState& js, TimePoint now, double lost_units) {
+  // uUSD per hour of the whole gang (zero with economics off).
+  int64_t gang_price = 0;
+  for (int32_t d : js.devices) gang_price += device_ai_price_[static_cast<size_t>(d)];
+  if (gang_price == 0) return;
+  // Restore seconds actually spent in this run: [run_start, min(now, anchor)).
+  const int64_t restore_s = std::max<TimePoint>(0, std::min(now, js.anchor) - js.run_start);
+  // Work thrown away, as seconds of this gang: an integer number of seconds in the checkpoint
+  // case (progress since the last checkpoint); rounded when a failure restarts a job from scratch.
+  const int64_t lost_s =
+      js.rate > 0 && lost_units > 0 ? static_cast<int64_t>(std::llround(lost_units / js.rate)) : 0;
+  const int64_t secs = restore_s + lost_s;
+  if (secs <= 0) return;
+  const Int128 refund = static_cast<Int128>(gang_price) * secs;
+  exact_.ai -= refund;
+  // Booked in the bucket of the second just before `now` (the run's last billed second), so that
+  // a run ending on a bucket boundary or at the end of the window adds no bucket of its own.
+  sp_exact_[Bucket(std::max(opts_.start, now - 1))].ai -= refund;
+}
+
+void Engine::AccumulateSegment(TimePoint a, TimePoint b) {
+  const Duration dt = b - a;
+  if (dt <= 0) return;
+  const size_t bucket = Bucket(a);
+  SeriesPoint& sp = result_.series[bucket];
   for (auto& g : groups_) {
     auto& u = usage_[static_cast<size_t>(g.usage_index)];
     for (int m = 0; m < kModeCount; ++m) {
@@ -699,6 +730,7 @@ void Engine::StopJob(int32_t j, TimePoint now, bool failure) {
     js.needs_restore = job.restore_time > 0;
   }
   result_.jobs.lost_work_gpu_hours += std::max(0.0, done - kept) / 3600.0;
+  RefundUnproductive(js, now, done - kept);
   js.remaining = std::min(js.total_work, std::max(0.0, js.remaining - kept));
   js.attained_gpu_seconds +=
       static_cast<double>(now - js.run_start) * static_cast<double>(js.devices.size());
@@ -724,6 +756,7 @@ void Engine::StopJob(int32_t j, TimePoint now, bool failure) {
 
 void Engine::CompleteJob(int32_t j, TimePoint now) {
   JobState& js = jobs_[static_cast<size_t>(j)];
+  RefundUnproductive(js, now, 0);
   js.attained_gpu_seconds +=
       static_cast<double>(now - js.run_start) * static_cast<double>(js.devices.size());
   js.remaining = 0;
@@ -744,17 +777,7 @@ void Engine::CompleteJob(int32_t j, TimePoint now) {
   running_.pop_back();
   js.running_pos = -1;
   ++result_.jobs.finished;
-  if (now < opts_.end || opts_.run_until_drained) {
-    size_t bucket = static_cast<size_t>((now - opts_.start) / opts_.series_step);
-    if (result_.series.size() <= bucket) {
-      size_t old = result_.series.size();
-      result_.series.resize(bucket + 1);
-      for (size_t i = old; i <= bucket; ++i) {
-        result_.series[i].start = opts_.start + static_cast<TimePoint>(i) * opts_.series_step;
-      }
-    }
-    ++result_.series[bucket].jobs_finished;
-  }
+  if (now < opts_.end || opts_.run_until_drained) ++result_.series[Bucket(now)].jobs_finished;
   jct_.push_back(static_cast<double>(now - js.job->arrival));
   result_.jobs.last_completion = std::max(result_.jobs.last_completion, now);
   if (js.job->deadline && now > *js.job->deadline) ++result_.jobs.slo_misses;
@@ -1132,6 +1155,8 @@ Result<SimResult> Engine::Run() {
 
 SimResult Engine::Finish() {
   result_.end = now_;
+  // Runs still going at the end of accounting: their restore seconds so far earned nothing.
+  for (int32_t r : running_) RefundUnproductive(jobs_[static_cast<size_t>(r)], now_, 0);
   result_.totals = exact_.ToTotals();
   sp_exact_.resize(result_.series.size());
   for (size_t i = 0; i < result_.series.size(); ++i) {

@@ -161,6 +161,52 @@ TEST(Engine, PreemptionLosesWorkSinceCheckpointAndPaysRestore) {
   EXPECT_EQ(r2->jobs.lost_work_gpu_hours, 0.0);
 }
 
+// AI revenue is paid only for GPU-seconds that advance a job (the oracle bound's assumption):
+// the scenario above bills 3,000 s (first run) + 5,520 s (restore + rest) = 8,520 GPU-s in AI,
+// of which 1,200 s are thrown away by the preemption and 120 s restore: revenue = 7,200 GPU-s,
+// exactly the job's work, whatever the preemption. Cut at t=4,060 (in the middle of the second
+// run's restore), only the 1,800 s kept at the checkpoint are paid. Series buckets add up.
+TEST(Engine, AiRevenueOnlyForProductiveGpuTime) {
+  World w(MakeFleet({{"RTX 3090", 1}}), MakeMarket(kT0, {50, 50, 50, 50}, 0.10));
+  w.jobs = {MakeJob(0, kT0, 7200)};
+  w.jobs[0].checkpoint_interval = 1800;
+  w.jobs[0].restore_time = 120;
+  const GpuHourPrice p = sched::JobGpuHourPrice(w.jobs[0], *w.flat.gpu[0], w.market.gpu_prices);
+  ASSERT_GT(p.raw(), 0);
+  auto run = [&](Duration length) {
+    ScriptedPolicy policy(&w.speed);
+    policy.other_mode = econ::Mode::kIdle;
+    policy.preempt = [](TimePoint now, const workload::Job&) { return now == kT0 + 3000; };
+    policy.may_start = [](TimePoint now, const workload::Job&) {
+      return now < kT0 + 3000 || now >= kT0 + 4000;
+    };
+    EngineOptions o = Window(kT0, length);
+    o.epoch = 1000;
+    o.series_step = kHour;  // the preemption (t=3000) and the end fall in different buckets
+    auto r = Simulate(w.Inputs(), policy, {}, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    Money series_sum;
+    for (const auto& sp : r->series) series_sum += sp.totals.ai_revenue;
+    EXPECT_EQ(series_sum, r->totals.ai_revenue);
+    return *r;
+  };
+  SimResult full = run(4 * kHour);
+  EXPECT_EQ(full.jobs.finished, 1);
+  EXPECT_EQ(full.jobs.preemptions, 1);
+  EXPECT_EQ(full.totals.ai_revenue, RentalRevenue(1, 7200, p));
+  // GPU time in AI is still what the GPU spent (utilisation counts restore and lost work).
+  EXPECT_EQ(full.classes[0].mode_seconds[static_cast<size_t>(econ::Mode::kAi)], 8520);
+
+  SimResult cut = run(4060);
+  EXPECT_EQ(cut.jobs.finished, 0);
+  EXPECT_EQ(cut.totals.ai_revenue, RentalRevenue(1, 1800, p));
+  // The refund of the lost 1,200 s is booked when the preemption happens (hour 0): hour 0 earns
+  // 3,000 - 1,200 s; hour 1 (the restore from 4,000 to 4,060) earns nothing.
+  ASSERT_GE(cut.series.size(), 2u);
+  EXPECT_EQ(cut.series[0].totals.ai_revenue, RentalRevenue(1, 1800, p));
+  EXPECT_EQ(cut.series[1].totals.ai_revenue, Money());
+}
+
 // Round mode (Gavel): a job arriving inside a round waits for the next one, even with a free GPU;
 // in event mode it starts at once. Round ends early when all its work is done.
 TEST(Engine, RoundModeAdmitsArrivalsAtTheNextRound) {
