@@ -6,29 +6,29 @@ namespace internal {
 void BackfillAi(Round& round) {
   const PolicyInput& in = round.in();
   round.KeepRunning([](int32_t) { return std::optional<uint32_t>(); });
-  round.ScheduleQueue(
-      round.QueueOrder(),
-      [&](int32_t qi, const std::vector<int32_t>& classes) {
-        const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
-        Round::Choice best;
-        GpuHourPrice best_price;
-        for (int32_t c : classes) {
-          const GpuHourPrice p = round.PriceOn(job, c);
-          if (best.cls < 0 || p > best_price) {
-            best.cls = c;
-            best_price = p;
-          }
-        }
-        return best;
-      },
-      [&](int32_t qi, int32_t cls) {
-        const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
-        return round.SharedReason(
-            "ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(round.opt().order) +
-            " order, backfill) on " + std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
-            " at " + Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " USD/GPU-h");
-      },
-      /*easy=*/true);
+  const Round::ChooseFn choose = [&](int32_t qi, const std::vector<int32_t>& classes) {
+    const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
+    Round::Choice best;
+    GpuHourPrice best_price;
+    for (int32_t c : classes) {
+      const GpuHourPrice p = round.PriceOn(job, c);
+      if (best.cls < 0 || p > best_price) {
+        best.cls = c;
+        best_price = p;
+      }
+    }
+    return best;
+  };
+  const Round::StartReasonFn start_reason = [&](int32_t qi, int32_t cls) {
+    const workload::Job& job = *in.queue[static_cast<size_t>(qi)].job;
+    return round.SharedReason(
+        "ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(round.opt().order) +
+        " order, backfill) on " + std::to_string(job.gpus) + " x " + round.ClassLabel(cls) +
+        " at " + Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + " USD/GPU-h");
+  };
+  round.ScheduleQueue(round.QueueOrder(), choose, start_reason, /*easy=*/true);
+  // Tiresias: waiting jobs of a higher LAS priority preempt running ones of a lower (LAS only).
+  round.LasPreemptWaiting(choose, start_reason);
 }
 
 }  // namespace internal

@@ -55,7 +55,8 @@ class SpeedModel;
 
 namespace rigshift::sched {
 
-class FleetIndex;  // sched/fleet_index.h: devices grouped per (site, node shape, model)
+class FleetIndex;          // sched/fleet_index.h: devices grouped per (site, node shape, model)
+class IncrementalPlanner;  // sched/incremental.h: one arrival or job end between full rounds
 
 // Order of the AI queue for the policies that run AI.
 enum class JobOrder : uint8_t {
@@ -65,14 +66,26 @@ enum class JobOrder : uint8_t {
 const char* JobOrderName(JobOrder o);  // "fifo", "las"
 Result<JobOrder> ParseJobOrder(std::string_view name);
 
-// Tiresias (NSDI'19) discretised 2D-LAS: a job's attained service (GPU-seconds) puts it in one of
-// K priority levels with thresholds in ascending order; lower level first, FIFO within a level.
-// A job that has waited longer than starvation_factor x its attained service (and at least
+// Tiresias (NSDI'19) discretised 2D-LAS: a job's attained service (GPU-seconds: GPUs x seconds
+// run) puts it in one of K priority levels with thresholds in ascending order; lower level first,
+// FIFO within a level. A job whose service crosses a threshold while it runs is demoted. A waiting
+// job that has waited longer than starvation_factor x its attained service (and at least
 // min_starvation_wait) is promoted to level 0, as Tiresias' STARVELIMIT does.
+//
+// Preemption (`preempt`): when a waiting job cannot be placed, running jobs of strictly lower
+// priority (a higher level: more attained service; never a higher Job::priority) are preempted,
+// most attained first, but only when the devices they free let the waiting job start now. The
+// guard against thrashing: a job that has run less than min_run_before_preempt in its current run
+// (so also one started this round) is not a victim, and kNever jobs never are. Work since the last
+// checkpoint and the restore time are the price (the simulator charges them).
 struct LasOptions {
   std::vector<double> thresholds_gpu_seconds = {3600.0, 36000.0};  // K = 3 levels
   double starvation_factor = 0;                                    // 0 = no promotion
   Duration min_starvation_wait = kHour;
+  bool preempt = true;  // false: LAS orders the waiting queue only
+  Duration min_run_before_preempt = 5 * kMinute;
+  // At most this many waiting jobs per round try to preempt (bounds the round's work).
+  int max_preempting_jobs = 64;
 };
 
 struct PolicyOptions {
@@ -143,6 +156,14 @@ class Policy {
   virtual std::string_view name() const = 0;
   // One planning round. The plan covers every device of in.flat.
   virtual Plan Decide(const PolicyInput& in, Rng& rng) const = 0;
+  // The same round (the same plan as Decide), and, when the policy has an incremental rule, a
+  // planner in *planner that continues from it for the arrivals and job ends until the next full
+  // round (sched/incremental.h); *planner is null otherwise. The planner keeps references into
+  // `in` (and this policy's options): the caller keeps them alive and unchanged while using it.
+  // Default (defined in incremental.cc): Decide, no planner. Overridden by rigshift, mine-only
+  // and backfill-mine.
+  virtual Plan DecideIncremental(const PolicyInput& in, Rng& rng,
+                                 std::unique_ptr<IncrementalPlanner>* planner) const;
 };
 
 // Builds a policy by name: "mine-only", "backfill-mine", "threshold", "rigshift", "horizon",

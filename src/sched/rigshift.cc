@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 
+#include "sched/incremental.h"
+
 namespace rigshift::sched {
 namespace internal {
 
@@ -116,66 +118,68 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
   }
 
   // 3. Starts.
-  round.ScheduleQueue(
-      round.QueueOrder(&density),
-      [&](int32_t qi, const std::vector<int32_t>& classes) {
-        const QueuedJob& qj = in.queue[static_cast<size_t>(qi)];
-        const workload::Job& job = *qj.job;
-        Round::Choice best;
-        Money best_gain;
-        int64_t best_kw = 0;
-        Money best_rejected = Money::FromRaw(std::numeric_limits<int64_t>::min() / 4);
-        int32_t rejected_cls = -1;
-        for (int32_t c : classes) {
-          const auto site = static_cast<size_t>(ix.classes()[static_cast<size_t>(c)].site);
-          if (ai_budget != nullptr && ai_used[site] + job.gpus > (*ai_budget)[site]) continue;
-          const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, c));
-          const Money gain = GainPerGpuHour(round, job, c, secs);
-          if (gain.raw() <= 0) {
-            if (gain > best_rejected) {
-              best_rejected = gain;
-              rejected_cls = c;
-            }
-            continue;
-          }
-          const ClassEcon& e = round.econ(c);
-          const int64_t kw = PerKw(gain, e.ai_power + e.host_share);
-          if (best.cls < 0 || gain > best_gain || (gain == best_gain && kw > best_kw)) {
-            best.cls = c;
-            best_gain = gain;
-            best_kw = kw;
-          }
+  const Round::ChooseFn choose = [&](int32_t qi, const std::vector<int32_t>& classes) {
+    const QueuedJob& qj = in.queue[static_cast<size_t>(qi)];
+    const workload::Job& job = *qj.job;
+    Round::Choice best;
+    Money best_gain;
+    int64_t best_kw = 0;
+    Money best_rejected = Money::FromRaw(std::numeric_limits<int64_t>::min() / 4);
+    int32_t rejected_cls = -1;
+    for (int32_t c : classes) {
+      const auto site = static_cast<size_t>(ix.classes()[static_cast<size_t>(c)].site);
+      if (ai_budget != nullptr && ai_used[site] + job.gpus > (*ai_budget)[site]) continue;
+      const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, c));
+      const Money gain = GainPerGpuHour(round, job, c, secs);
+      if (gain.raw() <= 0) {
+        if (gain > best_rejected) {
+          best_rejected = gain;
+          rejected_cls = c;
         }
-        if (best.cls >= 0) {
-          return best;
-        }
-        if (rejected_cls >= 0) {
-          best.wait_reason = round.SharedReason(
-              "waits: AI pays less than power + mining forgone on every free class (best: " +
-              Usd2(best_rejected) + " USD/GPU-h on " + round.ClassLabel(rejected_cls) + ")");
-        } else {
-          best.wait_reason = round.SharedReason(
-              "waits: the planned AI budget (horizon LP) is used up on the free classes");
-        }
-        return best;
-      },
-      [&](int32_t qi, int32_t cls) {
-        const QueuedJob& qj = in.queue[static_cast<size_t>(qi)];
-        const workload::Job& job = *qj.job;
-        if (!ai_used.empty())
-          ai_used[static_cast<size_t>(ix.classes()[static_cast<size_t>(cls)].site)] += job.gpus;
-        const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, cls));
-        char hours[32];
-        std::snprintf(hours, sizeof hours, "%.1f", static_cast<double>(secs) / kHour);
-        return round.plan().AddReason(
-            "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " +
-            round.ClassLabel(cls) + ": gains " + Usd2(GainPerGpuHour(round, job, cls, secs)) +
-            " USD/GPU-h over mining/off (price " +
-            Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + ", power " +
-            Usd2(round.MeanAiCost(cls, secs)) + ", mining forgone " +
-            Usd2(round.MeanAltMargin(cls, secs)) + ", ~" + hours + " h)");
-      },
-      /*easy=*/true);
+        continue;
+      }
+      const ClassEcon& e = round.econ(c);
+      const int64_t kw = PerKw(gain, e.ai_power + e.host_share);
+      if (best.cls < 0 || gain > best_gain || (gain == best_gain && kw > best_kw)) {
+        best.cls = c;
+        best_gain = gain;
+        best_kw = kw;
+      }
+    }
+    if (best.cls >= 0) {
+      return best;
+    }
+    if (rejected_cls >= 0) {
+      best.wait_reason = round.SharedReason(
+          "waits: AI pays less than power + mining forgone on every free class (best: " +
+          Usd2(best_rejected) + " USD/GPU-h on " + round.ClassLabel(rejected_cls) + ")");
+    } else {
+      best.wait_reason = round.SharedReason(
+          "waits: the planned AI budget (horizon LP) is used up on the free classes");
+    }
+    return best;
+  };
+  const Round::StartReasonFn start_reason = [&](int32_t qi, int32_t cls) {
+    const QueuedJob& qj = in.queue[static_cast<size_t>(qi)];
+    const workload::Job& job = *qj.job;
+    if (!ai_used.empty())
+      ai_used[static_cast<size_t>(ix.classes()[static_cast<size_t>(cls)].site)] += job.gpus;
+    const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, cls));
+    char hours[32];
+    std::snprintf(hours, sizeof hours, "%.1f", static_cast<double>(secs) / kHour);
+    return round.plan().AddReason(
+        "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " +
+        round.ClassLabel(cls) + ": gains " + Usd2(GainPerGpuHour(round, job, cls, secs)) +
+        " USD/GPU-h over mining/off (price " +
+        Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + ", power " +
+        Usd2(round.MeanAiCost(cls, secs)) + ", mining forgone " +
+        Usd2(round.MeanAltMargin(cls, secs)) + ", ~" + hours + " h)");
+  };
+  round.ScheduleQueue(round.QueueOrder(&density), choose, start_reason, /*easy=*/true);
+
+  // 3a. Tiresias (LAS only): waiting jobs of a higher LAS priority preempt running ones of a
+  // lower priority, where the policy would run them (the same class choice as for starts).
+  round.LasPreemptWaiting(choose, start_reason);
 
   // 3b. Value preemption: a waiting job may displace a running preemptible job of its class when
   // the extra revenue over its run (capped at the window) exceeds hysteresis x the victim's loss.
@@ -280,6 +284,18 @@ class RigshiftPolicy final : public Policy {
     internal::RigshiftAi(round, nullptr);
     internal::RigshiftMining(round);
     return round.Finish();
+  }
+
+  // The same round, kept for IncrementalPlanner (rigshift's rule: sched/incremental.h).
+  Plan DecideIncremental(const PolicyInput& in, Rng& /*rng*/,
+                         std::unique_ptr<IncrementalPlanner>* planner) const override {
+    auto round = std::make_unique<internal::Round>(in, options_);
+    internal::RigshiftAi(*round, nullptr);
+    internal::RigshiftMining(*round);
+    Plan plan = round->Finish();
+    if (planner != nullptr)
+      *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, IncrementalRule{});
+    return plan;
   }
 
  private:

@@ -39,11 +39,19 @@ int32_t LasLevel(const QueuedJob& q, const LasOptions& las, TimePoint now) {
       return 0;
     }
   }
+  return LasLevelOf(q.attained_gpu_seconds, las);
+}
+
+int32_t LasLevelOf(double attained_gpu_seconds, const LasOptions& las) {
   int32_t level = 0;
   for (double t : las.thresholds_gpu_seconds) {
-    if (q.attained_gpu_seconds >= t) ++level;
+    if (attained_gpu_seconds >= t) ++level;
   }
   return level;
+}
+
+int32_t LasLevel(const RunningJob& r, const LasOptions& las) {
+  return LasLevelOf(r.attained_gpu_seconds, las);
 }
 
 Round::Round(const PolicyInput& in, const PolicyOptions& opt) : in_(in), opt_(opt) {
@@ -804,6 +812,7 @@ std::optional<TimePoint> Round::Reserve(const workload::Job& job) {
     }
   }
   shadow_ = best;
+  reserved_job_ = &job;
   return best;
 }
 
@@ -870,6 +879,192 @@ void Round::ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& cho
     const uint32_t why = start_reason(qi, choice.cls);
     total_free -= shape.gpus;
     Start(qi, std::move(placements[static_cast<size_t>(choice.cls)]), why);
+  }
+}
+
+namespace {
+
+std::string GpuHours(double gpu_seconds) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f GPU-h", gpu_seconds / static_cast<double>(kHour));
+  return buf;
+}
+
+std::string Hours(Duration seconds) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.1f h", static_cast<double>(seconds) / kHour);
+  return buf;
+}
+
+// Victims tried per class for one waiting job (bounds the round's work on large fleets).
+constexpr size_t kMaxLasTrialsPerClass = 256;
+
+}  // namespace
+
+bool Round::LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
+                          const StartReasonFn& start_reason) {
+  const QueuedJob& q = in_.queue[static_cast<size_t>(queue_index)];
+  const workload::Job& job = *q.job;
+  const Shape& shape = ShapeOf(job);
+  if (!shape.runs_anywhere) return false;
+  const LasOptions& las = opt_.las;
+  const int32_t level = LasLevel(q, las, in_.now);
+
+  // Victims: kept jobs of strictly lower LAS priority, past the thrashing guard; most attained
+  // service first (then the higher level, then the running index: deterministic).
+  struct Victim {
+    int32_t r;
+    int32_t level;
+    double attained;
+  };
+  std::vector<Victim> victims;
+  for (int32_t r : kept_) {
+    const RunningJob& rj = in_.running[static_cast<size_t>(r)];
+    if (rj.job->preemptibility == workload::Preemptibility::kNever) continue;
+    if (rj.job->priority > job.priority) continue;
+    if (in_.now - rj.start < las.min_run_before_preempt) continue;
+    const int32_t lv = LasLevel(rj, las);
+    if (lv <= level) continue;
+    victims.push_back({r, lv, rj.attained_gpu_seconds});
+  }
+  std::sort(victims.begin(), victims.end(), [](const Victim& a, const Victim& b) {
+    if (a.attained != b.attained) return a.attained > b.attained;
+    if (a.level != b.level) return a.level > b.level;
+    return a.r < b.r;
+  });
+
+  // Classes where the free devices plus the victims' could hold the gang.
+  const auto& classes = ix_->classes();
+  std::vector<int64_t> could_free(classes.size(), 0);
+  for (const Victim& v : victims) {
+    for (int32_t d : in_.running[static_cast<size_t>(v.r)].devices)
+      ++could_free[static_cast<size_t>(ix_->device_class(static_cast<size_t>(d)))];
+  }
+  std::vector<int32_t> candidates;
+  for (size_t c = 0; c < classes.size(); ++c) {
+    if (!(shape.fit[c].rate > 0)) continue;
+    if (class_free_[c] + could_free[c] < shape.gpus) continue;
+    candidates.push_back(static_cast<int32_t>(c));
+  }
+
+  auto in_class = [&](int32_t r, int32_t cls) {
+    for (int32_t d : in_.running[static_cast<size_t>(r)].devices)
+      if (ix_->device_class(static_cast<size_t>(d)) == cls) return true;
+    return false;
+  };
+  auto undo = [&](const std::vector<int32_t>& preempted) {
+    for (size_t i = preempted.size(); i-- > 0;) UndoPreemptKept(preempted[i]);
+  };
+  std::vector<int32_t> trial, needed, placement;
+  while (!candidates.empty()) {
+    const Choice choice = choose(queue_index, candidates);
+    if (choice.cls < 0) return false;  // the policy runs it on none of these classes
+    const int32_t cls = choice.cls;
+    // EASY: a job that would outlast the reservation stays off the reserved slots.
+    const bool avoid = has_reservation() &&
+                       static_cast<double>(in_.now) + ExpectedSeconds(job, q.remaining_work, cls) >
+                           static_cast<double>(*shadow_);
+    auto fits = [&] {
+      placement = FindPlacement(job, cls, avoid);
+      return !placement.empty() && CanPowerAi(placement);
+    };
+    // Preempt, most attained first, until the gang fits (trial reasons: 0, replaced below).
+    trial.clear();
+    bool ok = fits();
+    for (const Victim& v : victims) {
+      if (ok || trial.size() >= kMaxLasTrialsPerClass) break;
+      if (!in_class(v.r, cls)) continue;
+      PreemptKept(v.r, 0);
+      trial.push_back(v.r);
+      ok = fits();
+    }
+    undo(trial);
+    if (ok) {
+      // Keep only the victims whose devices the placement uses.
+      needed.clear();
+      for (int32_t r : trial) {
+        for (int32_t d : in_.running[static_cast<size_t>(r)].devices) {
+          if (std::find(placement.begin(), placement.end(), d) != placement.end()) {
+            needed.push_back(r);
+            break;
+          }
+        }
+      }
+      std::string attained_text = GpuHours(q.attained_gpu_seconds);
+      std::string victims_text;
+      for (int32_t r : needed) {
+        const RunningJob& rj = in_.running[static_cast<size_t>(r)];
+        const int32_t lv = LasLevel(rj, las);
+        const std::string who = "job " + std::to_string(rj.job->id) + " at level " +
+                                std::to_string(lv) + " (" + GpuHours(rj.attained_gpu_seconds) + ")";
+        victims_text += (victims_text.empty() ? "" : ", ") + who;
+        PreemptKept(r, plan_.AddReason("LAS: job " + std::to_string(job.id) + " (level " +
+                                       std::to_string(level) + ", " + attained_text +
+                                       " attained) waits; " + who + " preempted after " +
+                                       Hours(in_.now - rj.start) + " in this run"));
+      }
+      ok = fits();
+      if (!ok) undo(needed);
+    }
+    if (!ok) {
+      candidates.erase(std::find(candidates.begin(), candidates.end(), cls));
+      continue;
+    }
+    std::string why(plan_.Reason(start_reason(queue_index, cls)));
+    if (!needed.empty()) {
+      why += " (LAS level " + std::to_string(level) + ": in place of ";
+      for (size_t i = 0; i < needed.size(); ++i) {
+        const RunningJob& rj = in_.running[static_cast<size_t>(needed[i])];
+        why += (i == 0 ? "job " : ", job ") + std::to_string(rj.job->id) + " (level " +
+               std::to_string(LasLevel(rj, las)) + ")";
+      }
+      why += ")";
+    }
+    Start(queue_index, std::move(placement), plan_.AddReason(why));
+    if (reserved_job_ == &job) {
+      // The job that held the EASY reservation has started: later jobs may use those slots.
+      for (int32_t slot : reserved_slots_) reserved_slot_[static_cast<size_t>(slot)] = 0;
+      reserved_slots_.clear();
+      shadow_.reset();
+      reserved_job_ = nullptr;
+    }
+    return true;
+  }
+  return false;
+}
+
+void Round::LasPreemptWaiting(const ChooseFn& choose, const StartReasonFn& start_reason) {
+  if (!las_preempts() || plan_.waits.empty()) return;
+  // The highest level among possible victims: a waiting job at or above it cannot preempt.
+  int32_t max_victim_level = -1;
+  for (int32_t r : kept_) {
+    const RunningJob& rj = in_.running[static_cast<size_t>(r)];
+    if (rj.job->preemptibility == workload::Preemptibility::kNever) continue;
+    if (in_.now - rj.start < opt_.las.min_run_before_preempt) continue;
+    max_victim_level = std::max(max_victim_level, LasLevel(rj, opt_.las));
+  }
+  if (max_victim_level <= 0) return;
+  std::vector<JobWait> waits = std::move(plan_.waits);
+  plan_.waits.clear();
+  int tried = 0;
+  bool freed = false;  // some preemption this round may have left devices free
+  for (const JobWait& w : waits) {
+    if (w.queue_index < 0 || tried >= opt_.las.max_preempting_jobs) {
+      plan_.waits.push_back(w);
+      continue;
+    }
+    const QueuedJob& q = in_.queue[static_cast<size_t>(w.queue_index)];
+    if (!freed && LasLevel(q, opt_.las, in_.now) >= max_victim_level) {
+      plan_.waits.push_back(w);
+      continue;
+    }
+    ++tried;
+    const size_t before = plan_.preemptions.size();
+    if (LasPreemptFor(w.queue_index, choose, start_reason)) {
+      freed = freed || plan_.preemptions.size() > before;
+      continue;
+    }
+    plan_.waits.push_back(w);
   }
 }
 

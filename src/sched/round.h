@@ -59,8 +59,11 @@ struct Shape {
   bool runs_anywhere = false;  // some class of the fleet fits (ignoring what is free now)
 };
 
-// Queue order helpers.
+// Queue order helpers. LAS level of `attained_gpu_seconds` (the thresholds crossed); a queued
+// job's level also honours starvation promotion; a running job's does not (it is being served).
+int32_t LasLevelOf(double attained_gpu_seconds, const LasOptions& las);
 int32_t LasLevel(const QueuedJob& q, const LasOptions& las, TimePoint now);
+int32_t LasLevel(const RunningJob& r, const LasOptions& las);
 
 class Round {
  public:
@@ -164,6 +167,23 @@ class Round {
   void ScheduleQueue(const std::vector<int32_t>& order, const ChooseFn& choose,
                      const StartReasonFn& start_reason, bool easy);
 
+  // --- Tiresias (LAS) preemption; see LasOptions ---
+  // Whether this round runs LAS with preemption (opt().order == kLas and opt().las.preempt).
+  bool las_preempts() const { return opt_.order == JobOrder::kLas && opt_.las.preempt; }
+  // Tries to start waiting job `queue_index` now: first on free devices, else by preempting kept
+  // running jobs of strictly lower LAS priority (higher level, same or lower Job::priority,
+  // preemptible, running for at least las.min_run_before_preempt), most attained first, one class
+  // at a time as `choose` picks among the classes where that could make room. Only the victims
+  // whose devices the placement uses stay preempted (each with a "LAS: ..." reason); when nothing
+  // lets the job start, every trial preemption is undone and false is returned. The start reason
+  // is `start_reason`'s text with the victims appended.
+  bool LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
+                     const StartReasonFn& start_reason);
+  // Runs LasPreemptFor over plan().waits in their order (the queue order), for at most
+  // las.max_preempting_jobs jobs that have a possible victim; started jobs leave plan().waits.
+  // A no-op unless las_preempts().
+  void LasPreemptWaiting(const ChooseFn& choose, const StartReasonFn& start_reason);
+
   // Every device that is up, free and not yet on: mines when `mine(cls)` says so (a reason
   // index, or nullopt to stay off with `off_reason(cls)`), in order of mining margin per kW per
   // site, within the envelope; devices left out by the envelope are off with an envelope reason.
@@ -219,6 +239,7 @@ class Round {
   std::vector<int32_t> bucket_pos_;                         // [slot] -> index in its bucket
   // Reservation (EASY).
   std::optional<TimePoint> shadow_;
+  const workload::Job* reserved_job_ = nullptr;  // the job the reservation holds GPUs for
   std::vector<uint8_t> reserved_slot_;
   std::vector<int32_t> reserved_slots_;
   // Running and started jobs, for reservations: (slot, end time, devices on slot).
