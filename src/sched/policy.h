@@ -55,8 +55,7 @@ class SpeedModel;
 
 namespace rigshift::sched {
 
-class FleetIndex;          // sched/fleet_index.h: devices grouped per (site, node shape, model)
-class IncrementalPlanner;  // sched/incremental.h: one arrival or job end between full rounds
+class FleetIndex;  // sched/fleet_index.h: devices grouped per (site, node shape, model)
 
 // Order of the AI queue for the policies that run AI.
 enum class JobOrder : uint8_t {
@@ -156,14 +155,6 @@ class Policy {
   virtual std::string_view name() const = 0;
   // One planning round. The plan covers every device of in.flat.
   virtual Plan Decide(const PolicyInput& in, Rng& rng) const = 0;
-  // The same round (the same plan as Decide), and, when the policy has an incremental rule, a
-  // planner in *planner that continues from it for the arrivals and job ends until the next full
-  // round (sched/incremental.h); *planner is null otherwise. The planner keeps references into
-  // `in` (and this policy's options): the caller keeps them alive and unchanged while using it.
-  // Default (defined in incremental.cc): Decide, no planner. Overridden by rigshift, mine-only
-  // and backfill-mine.
-  virtual Plan DecideIncremental(const PolicyInput& in, Rng& rng,
-                                 std::unique_ptr<IncrementalPlanner>* planner) const;
 };
 
 // Builds a policy by name: "mine-only", "backfill-mine", "threshold", "rigshift", "horizon",
