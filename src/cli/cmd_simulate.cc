@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -53,6 +54,7 @@ struct SimulateArgs {
   std::string html;
   std::string timeline;
   bool no_bound = false;
+  int bound_bins = 8;
   bool no_failures = false;
   bool demand_response = false;
   double epoch_hours = 1.0;
@@ -405,11 +407,23 @@ int RunSimulate(const SimulateArgs& args) {
     oi.jobs = std::span<const workload::Job>(jobs);
     oi.power = popts.power;
     oi.speed = &speed;
-    auto b = sched::OracleBound(oi);
+    sched::OracleLimits limits;
+    if (args.bound_bins == 0) {
+      limits.aggregate_above_hours = std::numeric_limits<int>::max();
+    } else {
+      limits.bins_per_block = args.bound_bins;
+    }
+    auto b = sched::OracleBound(oi, limits);
     if (b.ok()) {
       sim::BoundInfo bi;
       bi.net_margin = Usd(b->margin_usd);
-      bi.method = "LP relaxation (" + std::to_string(b->rows) + " rows, " + std::to_string(b->columns) + " columns)";
+      bi.method = "LP relaxation, " + b->method + " (" + std::to_string(b->rows) + " rows, " +
+                  std::to_string(b->columns) + " columns)";
+      bi.ai_revenue = Usd(b->ai_revenue_usd);
+      bi.mining_margin = Usd(b->mining_margin_usd);
+      bi.ai_energy = Usd(b->ai_energy_usd);
+      bi.host_energy = Usd(b->host_energy_usd);
+      bi.ai_gpu_hours = b->ai_gpu_hours;
       bi.note = "perfect foresight of prices and arrivals; no failures, no demand-response credits";
       report.bound = bi;
     } else {
@@ -473,6 +487,10 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
   cmd->add_option("--timeline", args->timeline, "Write every decision and its reason to a CSV file");
   cmd->add_flag("--no-bound", args->no_bound, "Skip the oracle's LP bound");
+  cmd->add_option("--bound-bins", args->bound_bins,
+                  "Windows over 31 days: the bound's LP groups each day's hours into this many "
+                  "price bins per site (a looser, still valid bound; 0 = the hourly LP)")
+      ->check(CLI::Range(0, 24));
   cmd->add_flag("--no-failures", args->no_failures, "Devices never fail");
   cmd->add_flag("--demand-response", args->demand_response,
                 "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");

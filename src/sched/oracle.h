@@ -44,6 +44,25 @@
 // credits (the simulator must compare margins without them, or add them to both sides), device
 // failures (the bound assumes all devices up: still an over-estimate).
 //
+// Aggregated bound (long windows). A year of hours makes an LP of (2 + groups) x classes x 8,760
+// columns that GLPK's simplex does not finish in ten minutes on a 17,000-GPU farm. SolveBound then
+// solves a relaxation of the hourly LP above, so it is still an upper bound on every schedule:
+//   - the window is cut into blocks of B hours; the concurrency rows of a group are summed over a
+//     block and its cumulative work rows are kept only at block ends (a subset and sums of the
+//     hourly rows: every hourly-feasible point satisfies them);
+//   - per site, the hours of a block are grouped into price bins (hours with close energy prices,
+//     by an optimal 1-D segmentation of the sorted prices); per class and bin the variables are
+//     device-hours (M, A per group, node-hours), bounded by devices x hours of the bin; the
+//     capacity, host and envelope rows are the sums of the hourly rows over the bin;
+//   - each aggregated variable takes the BEST hourly coefficient of its bin: mining margin max over
+//     the bin, AI and host energy min over the bin. For the hourly optimum x, aggregating x over the
+//     bins gives a feasible point whose objective is >= the hourly objective term by term.
+// Mining may instead keep a column per (class, hour) inside the bin's rows (hourly_mining, the
+// default): the bin's capacity, host and envelope rows are still sums over its hours, so the same
+// argument holds, and mining, the bulk of a farm's margin, carries no price-bin slack.
+// So hourly LP <= aggregated LP. The slack it adds is the price spread inside a bin times the
+// device-hours there; BENCHMARKS.md measures it against the hourly LP on a quarter.
+//
 // Size: the LP has about (2 + groups) x classes x hours columns. Measured (bench/oracle_bench.cc,
 // the two-site NYISO example, 4 classes, 1 job group, dual simplex, this 2-core machine under
 // load): a week 1.7k columns 0.1 s, a month 7.2k columns ~1 s, a quarter 21.6k columns 7 s, a year
@@ -113,6 +132,8 @@ struct OracleModel {
   std::vector<OracleClass> classes;
   std::vector<OracleJob> jobs;
   std::vector<std::vector<double>> site_it_cap_w;  // [site][hour]
+  // Energy price at the meter (market + adder), USD/MWh: orders a block's hours into price bins.
+  std::vector<std::vector<double>> site_energy_usd_mwh;  // [site][hour]
 };
 
 struct OracleResult {
@@ -130,6 +151,16 @@ struct OracleResult {
 
 struct OracleLimits {
   int max_binaries = 5000;      // SolveExact refuses larger instances (kOutOfRange)
+  // Time aggregation of the bound (see "Aggregated bound" above): windows longer than
+  // `aggregate_above_hours` are solved on blocks of `block_hours` with the hours of each block
+  // grouped, per site, into at most `bins_per_block` price bins. Shorter windows are solved hour
+  // by hour (block 1, bin 1), which is exactly the hourly LP.
+  int aggregate_above_hours = 24 * 31;
+  int block_hours = 24;
+  int bins_per_block = 8;
+  // Aggregated bound: mining keeps one column per (class, hour) with that hour's margin inside
+  // the bin rows (tighter; more columns) instead of one per (class, bin) at the bin's best.
+  bool hourly_mining = true;
   int time_limit_ms = 600'000;  // per simplex / MIP solve (the interior point has no time limit)
   // SolveBound uses GLPK's interior-point method above this many columns, the (dual) simplex
   // below. Off by default: on a year of hours GLPK's interior point stops with "numerical

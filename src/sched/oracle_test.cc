@@ -256,6 +256,85 @@ TEST(Oracle, RandomSmallInstances) {
   }
 }
 
+// The aggregated bound (blocks x price bins) is a relaxation of the hourly LP: never below it, and
+// equal to it with one-hour blocks; on a window with flat prices inside each block and jobs that
+// arrive at block starts, binning loses nothing (every hour of a bin has the same coefficients).
+TEST(Oracle, AggregatedBoundIsNeverBelowTheHourlyBound) {
+  Rng rng(7);
+  const TimePoint start = ParseTimestamp("2023-07-01T00:00:00Z").value();
+  for (int i = 0; i < 12; ++i) {
+    const int hours = static_cast<int>(rng.UniformInt(30, 75));
+    std::vector<double> prices;
+    for (int t = 0; t < hours; ++t) {
+      prices.push_back(rng.Bernoulli(0.05) ? static_cast<double>(rng.UniformInt(300, 3000))
+                                           : static_cast<double>(rng.UniformInt(-10, 90)));
+    }
+    std::vector<workload::Job> jobs;
+    const int n = static_cast<int>(rng.UniformInt(1, 6));
+    for (int k = 0; k < n; ++k) {
+      jobs.push_back(J(k + 1, static_cast<int>(rng.UniformInt(1, 2)),
+                       static_cast<double>(rng.UniformInt(1, 30)),
+                       static_cast<double>(rng.UniformInt(0, hours - 1)), start,
+                       rng.Bernoulli(0.4) ? 40.0 : 0.0));
+    }
+    const double cap = 0.001 * static_cast<double>(rng.UniformInt(1, 8));
+    const OracleModel model = BuildOracleModel(InputOf(Make(cap, prices, jobs)));
+    auto hourly = SolveBound(model);
+    ASSERT_TRUE(hourly.ok()) << hourly.status().ToString();
+    EXPECT_EQ(hourly->method, "lp (simplex)");
+    OracleLimits one;
+    one.aggregate_above_hours = 0;
+    one.block_hours = 1;
+    one.bins_per_block = 1;
+    auto same = SolveBound(model, one);
+    ASSERT_TRUE(same.ok());
+    EXPECT_NEAR(same->margin_usd, hourly->margin_usd, 1e-6 * std::max(1.0, hourly->margin_usd));
+    for (int block : {6, 24}) {
+      for (int bins : {1, 3, 8}) {
+        double with_hourly_mining = 0;
+        for (bool hourly_mining : {true, false}) {
+          OracleLimits agg;
+          agg.aggregate_above_hours = 0;
+          agg.block_hours = block;
+          agg.bins_per_block = bins;
+          agg.hourly_mining = hourly_mining;
+          auto b = SolveBound(model, agg);
+          ASSERT_TRUE(b.ok()) << b.status().ToString();
+          const double tol = 1e-6 * std::max(1.0, std::fabs(hourly->margin_usd));
+          EXPECT_GE(b->margin_usd, hourly->margin_usd - tol)
+              << "instance " << i << ", " << block << "-h blocks x " << bins << " bins"
+              << (hourly_mining ? ", hourly mining" : "");
+          EXPECT_LT(b->columns, hourly->columns);
+          // Hourly mining columns inside the same bins can only tighten the bound.
+          if (hourly_mining) {
+            with_hourly_mining = b->margin_usd;
+          } else {
+            EXPECT_GE(b->margin_usd, with_hourly_mining - tol);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Oracle, AggregationIsExactWhenPricesAreFlatWithinBlocks) {
+  const TimePoint start = ParseTimestamp("2023-07-01T00:00:00Z").value();
+  std::vector<double> prices;
+  for (int t = 0; t < 96; ++t) prices.push_back(t / 24 % 2 == 0 ? 25.0 : 400.0);
+  std::vector<workload::Job> jobs = {J(1, 2, 20.0, 0.0, start), J(2, 1, 30.0, 24.0, start, 40),
+                                     J(3, 2, 10.0, 48.0, start)};
+  const OracleModel model = BuildOracleModel(InputOf(Make(0.004, prices, jobs)));
+  auto hourly = SolveBound(model);
+  OracleLimits agg;
+  agg.aggregate_above_hours = 0;
+  agg.block_hours = 24;
+  agg.bins_per_block = 2;
+  auto b = SolveBound(model, agg);
+  ASSERT_TRUE(hourly.ok() && b.ok());
+  EXPECT_NEAR(b->margin_usd, hourly->margin_usd, 1e-6 * std::max(1.0, hourly->margin_usd));
+  EXPECT_EQ(b->method, "lp (simplex), 24-h blocks x 2 price bins, hourly mining");
+}
+
 TEST(Oracle, ExactRefusesLargeInstances) {
   const TimePoint start = ParseTimestamp("2023-07-01T00:00:00Z").value();
   std::vector<workload::Job> jobs;

@@ -251,7 +251,12 @@ std::string RenderJson(const SimReport& rep) {
   if (rep.bound) {
     j["bound"] = {{"net_margin_usd", Round(ToUsd(rep.bound->net_margin), 2)},
                   {"method", rep.bound->method},
-                  {"note", rep.bound->note}};
+                  {"note", rep.bound->note},
+                  {"ai_revenue_usd", Round(ToUsd(rep.bound->ai_revenue), 2)},
+                  {"mining_margin_usd", Round(ToUsd(rep.bound->mining_margin), 2)},
+                  {"ai_energy_usd", Round(ToUsd(rep.bound->ai_energy), 2)},
+                  {"host_energy_usd", Round(ToUsd(rep.bound->host_energy), 2)},
+                  {"ai_gpu_hours", Round(rep.bound->ai_gpu_hours, 1)}};
   } else {
     j["bound"] = nullptr;
   }
@@ -381,7 +386,11 @@ std::string RenderText(const SimReport& rep) {
   }
   if (rep.bound) {
     o << "\nbound (" << rep.bound->method << "): net margin "
-      << Grouped(ToUsd(rep.bound->net_margin)) << " $"
+      << Grouped(ToUsd(rep.bound->net_margin)) << " $ = AI revenue "
+      << Grouped(ToUsd(rep.bound->ai_revenue)) << " $ (" << Grouped(rep.bound->ai_gpu_hours)
+      << " GPU-h) + mining margin " << Grouped(ToUsd(rep.bound->mining_margin))
+      << " $ - AI energy " << Grouped(ToUsd(rep.bound->ai_energy)) << " $ - host energy "
+      << Grouped(ToUsd(rep.bound->host_energy)) << " $"
       << (rep.bound->note.empty() ? "" : "; " + rep.bound->note) << "\n";
   }
   return o.str();

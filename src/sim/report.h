@@ -22,6 +22,12 @@ struct BoundInfo {
   Money net_margin;
   std::string method;  // "LP relaxation", "exact MIP"
   std::string note;
+  // Where the bound's schedule earns (solver output, for reading the gap to a policy).
+  Money ai_revenue;
+  Money mining_margin;  // mining revenue - energy of the mining devices
+  Money ai_energy;      // energy of the GPUs in AI
+  Money host_energy;    // energy of the hosts
+  double ai_gpu_hours = 0;
 };
 
 struct SimReport {
