@@ -13,8 +13,9 @@
 //     FIFO 18.77 h, LAS 15.97 h (-15%), 143 preemptions; LAS ordering alone (las.preempt = false)
 //     is FIFO here (18.77 h): without failures no waiting job has attained service, so the gain is
 //     the preemption's.
-// Thresholds matter: at 0.5 GPU-h (one level) LAS thrashes (1,307 preemptions, 22.1 h); at 2 and
-// 20 GPU-h it gives 13.6 h in event mode (docs/scheduler.md, "LAS").
+// Thresholds matter (event mode): with one threshold at 0.5 GPU-h LAS is worse than FIFO (25.8 h,
+// 1,216 preemptions: nearly every job is demoted at once, and new arrivals keep evicting the
+// oldest); at 2 and 20 GPU-h it gives 13.6 h with 44 preemptions (docs/scheduler.md, "LAS").
 #include <gtest/gtest.h>
 
 #include <cstdio>
