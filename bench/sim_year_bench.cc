@@ -5,8 +5,13 @@
 //    5,000 RTX 3090 on 8-GPU x1-riser mining rigs (625 rigs),
 //    2,000 A100 SXM4 80GB in 8-GPU NVLink servers (250 servers).
 // Each policy runs the whole year once (wall time, one core); `mine-only` is the baseline in the
-// same run, and `rigshift_hourly` shows the cost of event-triggered rounds (hourly rounds only).
-// Counters: simulated events, events per second, planning rounds, jobs finished.
+// same run. By default (EngineOptions::incremental) full planning rounds run on price changes,
+// epochs, failures/repairs and demand response, and arrivals and completions are decided at once
+// by the policy's IncrementalPlanner; the `*_full_rounds` rows turn that off (every decision
+// point a full round, at most every 15 min: the engine before the planner was wired in), and
+// `rigshift_hourly_full_rounds` plans only at the hourly epochs.
+// Counters: simulated events, events per second, full planning rounds, incremental decisions,
+// jobs finished, mean and p99 queueing delay (minutes), mean JCT (hours), net margin (M$).
 //
 //   build-*/bench/sim_year_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
@@ -139,7 +144,8 @@ const World& GetWorld() {
   return *w;
 }
 
-void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decision_gap) {
+void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decision_gap,
+                bool incremental) {
   const World& w = GetWorld();
   if (!w.ok) {
     state.SkipWithError(("reference data: " + w.error).c_str());
@@ -160,9 +166,10 @@ void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decis
     eo.end = eo.start + std::atoi(d) * kDay;
   eo.seed = 1;
   eo.min_decision_gap = decision_gap;
+  eo.incremental = incremental;
   sim::SimInputs in{&w.fleet, &w.flat, &w.market, &w.jobs, w.speed.get()};
-  int64_t events = 0, decisions = 0, finished = 0;
-  double margin = 0;
+  int64_t events = 0, decisions = 0, incremental_decisions = 0, finished = 0;
+  double margin = 0, queue_delay_s = 0, p99_queue_delay_s = 0, jct_s = 0;
   for (auto _ : state) {
     auto r = sim::Simulate(in, **policy, po, eo);
     if (!r.ok()) {
@@ -171,6 +178,10 @@ void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decis
     }
     events = r->stats.events;
     decisions = r->stats.decisions;
+    incremental_decisions = r->stats.incremental_decisions;
+    queue_delay_s = r->jobs.avg_queue_delay_s;
+    p99_queue_delay_s = r->jobs.p99_queue_delay_s;
+    jct_s = r->jobs.avg_jct_s;
     finished = r->jobs.finished;
     margin = ToUsd(r->totals.net_margin());
   }
@@ -181,28 +192,30 @@ void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decis
       benchmark::Counter(static_cast<double>(events) * static_cast<double>(state.iterations()),
                          benchmark::Counter::kIsRate);
   state.counters["rounds"] = static_cast<double>(decisions);
+  state.counters["incremental"] = static_cast<double>(incremental_decisions);
+  state.counters["queue_min"] = queue_delay_s / 60.0;
+  state.counters["p99_queue_min"] = p99_queue_delay_s / 60.0;
+  state.counters["jct_h"] = jct_s / 3600.0;
   state.counters["finished"] = static_cast<double>(finished);
   state.counters["margin_musd"] = margin / 1e6;
 }
 
-// Event-triggered planning rounds at most every 15 min (the engine's default).
-BENCHMARK_CAPTURE(BM_SimYear, mine_only_baseline, "mine-only", 900)
-    ->Iterations(1)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_SimYear, backfill_mine, "backfill-mine", 900)
-    ->Iterations(1)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_SimYear, rigshift, "rigshift", 900)
-    ->Iterations(1)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
+// The engine's defaults: incremental decisions between full rounds; event-triggered full rounds
+// at most every 15 min.
+#define SIM_YEAR(name, policy, gap, incremental)                \
+  BENCHMARK_CAPTURE(BM_SimYear, name, policy, gap, incremental) \
+      ->Iterations(1)                                           \
+      ->Unit(benchmark::kSecond)                                \
+      ->UseRealTime()
+SIM_YEAR(mine_only_baseline, "mine-only", 900, true);
+SIM_YEAR(backfill_mine, "backfill-mine", 900, true);
+SIM_YEAR(rigshift, "rigshift", 900, true);
+// Every decision point a full round (the engine before IncrementalPlanner was wired in).
+SIM_YEAR(mine_only_full_rounds, "mine-only", 900, false);
+SIM_YEAR(rigshift_full_rounds, "rigshift", 900, false);
 // Planning only at the hourly epochs (and price changes): the trade between fidelity and speed.
-BENCHMARK_CAPTURE(BM_SimYear, rigshift_hourly, "rigshift", 3600)
-    ->Iterations(1)
-    ->Unit(benchmark::kSecond)
-    ->UseRealTime();
+SIM_YEAR(rigshift_hourly_full_rounds, "rigshift", 3600, false);
+#undef SIM_YEAR
 
 }  // namespace
 }  // namespace rigshift

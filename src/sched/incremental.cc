@@ -27,7 +27,24 @@ IncrementalPlanner::IncrementalPlanner(const PolicyInput& in, const PolicyOption
   r.set_change_log(&changed_);
 }
 
+IncrementalPlanner::IncrementalPlanner(std::unique_ptr<internal::Round> round, const Plan& plan,
+                                       IncrementalRule rule)
+    : round_(std::move(round)), rule_(std::move(rule)) {
+  RS_CHECK(round_ != nullptr && plan.mode.size() == round_->flat().device_count());
+  // Round::Finish moved its plan out; everything else (free GPUs, envelope, hosts on, reason
+  // caches) is the state that plan describes.
+  round_->plan() = plan;
+  starts_seen_ = plan.starts.size();
+  round_->set_change_log(&changed_);
+}
+
 IncrementalPlanner::~IncrementalPlanner() = default;
+
+Plan Policy::DecideIncremental(const PolicyInput& in, Rng& rng,
+                               std::unique_ptr<IncrementalPlanner>* planner) const {
+  if (planner != nullptr) planner->reset();
+  return Decide(in, rng);
+}
 
 const std::vector<std::string>& IncrementalPlanner::reasons() const {
   return round_->plan().reasons;
@@ -36,6 +53,47 @@ const std::vector<std::string>& IncrementalPlanner::reasons() const {
 econ::Mode IncrementalPlanner::mode(size_t device) const { return round_->plan().mode[device]; }
 
 bool IncrementalPlanner::TryStart(const QueuedJob& q) {
+  switch (rule_.start) {
+    case IncrementalRule::Start::kNone:
+      return false;
+    case IncrementalRule::Start::kBestGain:
+      return TryStartBestGain(q);
+    case IncrementalRule::Start::kHighestPrice:
+      return TryStartHighestPrice(q);
+  }
+  return false;
+}
+
+bool IncrementalPlanner::TryStartHighestPrice(const QueuedJob& q) {
+  internal::Round& r = *round_;
+  const workload::Job& job = *q.job;
+  const internal::Shape& shape = r.ShapeOf(job);
+  if (!shape.runs_anywhere) return false;
+  std::vector<int32_t> candidates;
+  for (size_t c = 0; c < shape.fit.size(); ++c) {
+    if (!(shape.fit[c].rate > 0) || r.class_free(static_cast<int32_t>(c)) < shape.gpus) continue;
+    candidates.push_back(static_cast<int32_t>(c));
+  }
+  // Highest price first; ties: lower class id (stable).
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](int32_t a, int32_t b) { return r.PriceOn(job, a) > r.PriceOn(job, b); });
+  // AI comes before mining in these policies' rounds: miners are curtailed for a gang whatever
+  // their margin.
+  const Money any_gain = Money::FromRaw(std::numeric_limits<int64_t>::max() / 4);
+  for (int32_t c : candidates) {
+    std::vector<int32_t> devices = r.FindPlacement(job, c, /*avoid_reserved=*/false);
+    if (devices.empty() || !(r.CanPowerAi(devices) || r.MakeRoomForAi(devices, any_gain))) continue;
+    const uint32_t why = r.plan().AddReason(
+        "ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(r.opt().order) +
+        " order, " + rule_.label + ") on " + std::to_string(job.gpus) + " x " + r.ClassLabel(c) +
+        " at " + internal::Usd2(RentalRevenue(1, kHour, r.PriceOn(job, c))) + " USD/GPU-h");
+    r.StartExternal(job, std::move(devices), why);
+    return true;
+  }
+  return false;
+}
+
+bool IncrementalPlanner::TryStartBestGain(const QueuedJob& q) {
   internal::Round& r = *round_;
   const workload::Job& job = *q.job;
   const internal::Shape& shape = r.ShapeOf(job);
@@ -102,20 +160,60 @@ IncrementalPlanner::Delta IncrementalPlanner::OnEnd(std::span<const int32_t> dev
   const uint32_t ended = r.SharedReason("job ended: off");
   for (int32_t d : devices) r.SetMode(d, econ::Mode::kOff, ended);
   std::vector<workload::JobId> still_waiting;
-  for (const QueuedJob& q : waiting) {
-    if (!TryStart(q)) still_waiting.push_back(q.job->id);
+  if (rule_.start != IncrementalRule::Start::kNone) {
+    // The policy's order as far as it is known without a full round: priority, then the LAS
+    // level, then the caller's order.
+    std::vector<int32_t> order(waiting.size());
+    std::vector<int32_t> level(waiting.size(), 0);
+    for (size_t i = 0; i < waiting.size(); ++i) {
+      order[i] = static_cast<int32_t>(i);
+      if (r.opt().order == JobOrder::kLas)
+        level[i] = internal::LasLevel(waiting[i], r.opt().las, r.in().now);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+      const auto ua = static_cast<size_t>(a), ub = static_cast<size_t>(b);
+      if (waiting[ua].job->priority != waiting[ub].job->priority)
+        return waiting[ua].job->priority > waiting[ub].job->priority;
+      return level[ua] < level[ub];
+    });
+    for (int32_t i : order) {
+      const QueuedJob& q = waiting[static_cast<size_t>(i)];
+      if (!TryStart(q)) still_waiting.push_back(q.job->id);
+    }
+  } else {
+    for (const QueuedJob& q : waiting) still_waiting.push_back(q.job->id);
   }
   for (int32_t d : devices) {
     if (r.plan().mode[static_cast<size_t>(d)] != econ::Mode::kOff || !r.device_up(d)) continue;
-    const int32_t cls = r.index().device_class(static_cast<size_t>(d));
-    const internal::ClassEcon& e = r.econ(cls);
-    if (e.can_mine && e.mine_margin_h().raw() > 0 && r.CanSet(d, econ::Mode::kMine)) {
-      r.SetMode(d, econ::Mode::kMine, r.MineReason(cls));
-    }
+    const std::optional<uint32_t> mine = MineRule(r.index().device_class(static_cast<size_t>(d)));
+    if (mine && r.CanSet(d, econ::Mode::kMine)) r.SetMode(d, econ::Mode::kMine, *mine);
   }
   Delta delta = Collect(changed_);
   delta.waiting = std::move(still_waiting);
   return delta;
+}
+
+std::optional<uint32_t> IncrementalPlanner::MineRule(int32_t cls) {
+  internal::Round& r = *round_;
+  if (rule_.mine) return rule_.mine(r, cls);
+  const internal::ClassEcon& e = r.econ(cls);
+  if (e.can_mine && e.mine_margin_h().raw() > 0) return r.MineReason(cls);
+  return std::nullopt;
+}
+
+IncrementalPlanner::Delta IncrementalPlanner::OnAsicHealth(int32_t device) {
+  internal::Round& r = *round_;
+  const auto d = static_cast<size_t>(device);
+  RS_CHECK(d < r.flat().device_count() && r.flat().kind[d] != catalog::DeviceKind::kGpu);
+  if (!r.device_up(device)) {
+    r.SetMode(device, econ::Mode::kOff, r.SharedReason("device down: off"));
+  } else if (r.plan().mode[d] == econ::Mode::kOff) {
+    const std::optional<uint32_t> mine = MineRule(r.index().device_class(d));
+    if (mine && r.CanSet(device, econ::Mode::kMine)) {
+      r.SetMode(device, econ::Mode::kMine, *mine);
+    }
+  }
+  return Collect(changed_);
 }
 
 }  // namespace rigshift::sched

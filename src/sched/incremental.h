@@ -16,11 +16,24 @@
 // Not done incrementally (the next full round does them): EASY reservations, preemption of
 // running jobs, price changes (a new hour is a full round), re-ranking of the whole queue.
 //
-// Lifetime: `in` and `options` must outlive the planner (it keeps references, as a Round does).
-// Not thread-safe: one planner per simulation.
+// Other policies' rules (IncrementalRule, chosen by the policy in Policy::DecideIncremental):
+//   - kNone (mine-only): nothing starts between rounds; freed GPUs mine where it pays, else off;
+//   - kHighestPrice (backfill-mine style): a job starts on the free class with the highest
+//     GPU-hour price for it, curtailing miners when the envelope needs it (AI before mining, as
+//     in its full round), with no gain check.
+// OnEnd tries the waiting jobs in the policy's queue order as far as it can be told without a
+// full round: priority, then the LAS level (JobOrder::kLas), then the caller's order.
+//
+// Lifetime: `in` (and every span in it) and `options` must outlive the planner and stay unchanged
+// (it keeps references, as a Round does); PolicyInput::running and ::queue are not read after
+// construction. A device failure or repair, a price change or a new power cap makes the planner
+// stale: the caller must run a full round instead. Not thread-safe: one planner per simulation.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -35,11 +48,33 @@ namespace internal {
 class Round;
 }
 
+// What a policy does with one event between full rounds.
+struct IncrementalRule {
+  enum class Start : uint8_t {
+    kNone,          // nothing starts between rounds (jobs wait for the next full round)
+    kBestGain,      // rigshift: best positive gain per GPU-hour over mining/off (see above)
+    kHighestPrice,  // backfill: the highest GPU-hour price among free classes, no gain check
+  };
+  Start start = Start::kBestGain;
+  // What a GPU freed by an ending job, that no waiting job takes, does: a reason index when it
+  // mines (within the envelope), nullopt when it goes off. Null: mine when its class's mining
+  // margin now is > 0 (rigshift, mine-only).
+  std::function<std::optional<uint32_t>(internal::Round& round, int32_t cls)> mine;
+  // Text of the start reasons ("backfill" for kHighestPrice policies).
+  std::string label = "event";
+};
+
 class IncrementalPlanner {
  public:
   // Adopts the state a full round left: `plan` must be the plan Decide returned for `in` (its
-  // kept running jobs and starts are in AI, its miners mine).
+  // kept running jobs and starts are in AI, its miners mine). Rebuilds the round's bookkeeping:
+  // O(devices). Rule: rigshift's.
   IncrementalPlanner(const PolicyInput& in, const PolicyOptions& options, const Plan& plan);
+  // Continues from the Round a full round used: `round` has just returned `plan` from
+  // Round::Finish (nothing to rebuild; the plan is copied back into it). What policies call from
+  // Policy::DecideIncremental.
+  IncrementalPlanner(std::unique_ptr<internal::Round> round, const Plan& plan,
+                     IncrementalRule rule);
   ~IncrementalPlanner();
   IncrementalPlanner(const IncrementalPlanner&) = delete;
   IncrementalPlanner& operator=(const IncrementalPlanner&) = delete;
@@ -52,6 +87,12 @@ class IncrementalPlanner {
   };
   Delta OnArrival(const QueuedJob& job);
   Delta OnEnd(std::span<const int32_t> devices, std::span<const QueuedJob> waiting);
+  // A device that is never free for AI work (an ASIC) failed or was repaired: its health is read
+  // from PolicyInput::device_up, which the caller has updated. Down: off. Up: mines when the
+  // rule's mining test passes and the envelope allows (as the full round's mining fill does for
+  // it), else off. A GPU's health changes the free-GPU bookkeeping: RS_CHECK, the caller runs a
+  // full round instead.
+  Delta OnAsicHealth(int32_t device);
 
   const std::vector<std::string>& reasons() const;
   // Current mode of a device under the planner's state.
@@ -59,9 +100,14 @@ class IncrementalPlanner {
 
  private:
   bool TryStart(const QueuedJob& q);
+  // Mining decision for a device of class `cls` that is up and off: a reason index, or nullopt.
+  std::optional<uint32_t> MineRule(int32_t cls);
+  bool TryStartBestGain(const QueuedJob& q);
+  bool TryStartHighestPrice(const QueuedJob& q);
   Delta Collect(std::vector<int32_t>& changed);
 
   std::unique_ptr<internal::Round> round_;
+  IncrementalRule rule_;
   std::vector<int32_t> changed_;
   size_t starts_seen_ = 0;
 };

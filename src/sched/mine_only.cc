@@ -1,5 +1,6 @@
 #include "sched/mine_only.h"
 
+#include "sched/incremental.h"
 #include "sched/round.h"
 
 namespace rigshift::sched {
@@ -12,6 +13,24 @@ class MineOnlyPolicy final : public Policy {
 
   Plan Decide(const PolicyInput& in, Rng& /*rng*/) const override {
     internal::Round round(in, options_);
+    return Run(in, round);
+  }
+
+  // Between rounds nothing starts (IncrementalRule::Start::kNone): an arrival changes nothing.
+  Plan DecideIncremental(const PolicyInput& in, Rng& /*rng*/,
+                         std::unique_ptr<IncrementalPlanner>* planner) const override {
+    auto round = std::make_unique<internal::Round>(in, options_);
+    Plan plan = Run(in, *round);
+    if (planner != nullptr) {
+      IncrementalRule rule;
+      rule.start = IncrementalRule::Start::kNone;
+      *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, std::move(rule));
+    }
+    return plan;
+  }
+
+ private:
+  Plan Run(const PolicyInput& in, internal::Round& round) const {
     const uint32_t no_ai = round.SharedReason("preempted: mine-only runs no AI work");
     round.KeepRunning([&](int32_t) { return std::optional<uint32_t>(no_ai); });
     const uint32_t waits = round.SharedReason("waits: mine-only runs no AI work");
@@ -31,7 +50,6 @@ class MineOnlyPolicy final : public Policy {
     return round.Finish();
   }
 
- private:
   PolicyOptions options_;
 };
 

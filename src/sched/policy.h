@@ -55,7 +55,8 @@ class SpeedModel;
 
 namespace rigshift::sched {
 
-class FleetIndex;  // sched/fleet_index.h: devices grouped per (site, node shape, model)
+class FleetIndex;          // sched/fleet_index.h: devices grouped per (site, node shape, model)
+class IncrementalPlanner;  // sched/incremental.h: one arrival or job end between full rounds
 
 // Order of the AI queue for the policies that run AI.
 enum class JobOrder : uint8_t {
@@ -155,6 +156,14 @@ class Policy {
   virtual std::string_view name() const = 0;
   // One planning round. The plan covers every device of in.flat.
   virtual Plan Decide(const PolicyInput& in, Rng& rng) const = 0;
+  // The same round (the same plan as Decide), and, when the policy has an incremental rule, a
+  // planner in *planner that continues from it for the arrivals and job ends until the next full
+  // round (sched/incremental.h); *planner is null otherwise. The planner keeps references into
+  // `in` (and this policy's options): the caller keeps them alive and unchanged while using it.
+  // Default (defined in incremental.cc): Decide, no planner. Overridden by rigshift and
+  // mine-only.
+  virtual Plan DecideIncremental(const PolicyInput& in, Rng& rng,
+                                 std::unique_ptr<IncrementalPlanner>* planner) const;
 };
 
 // Builds a policy by name: "mine-only", "backfill-mine", "threshold", "rigshift", "horizon",

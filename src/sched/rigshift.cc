@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 
+#include "sched/incremental.h"
+
 namespace rigshift::sched {
 namespace internal {
 
@@ -282,6 +284,18 @@ class RigshiftPolicy final : public Policy {
     internal::RigshiftAi(round, nullptr);
     internal::RigshiftMining(round);
     return round.Finish();
+  }
+
+  // The same round, kept for IncrementalPlanner (rigshift's rule: sched/incremental.h).
+  Plan DecideIncremental(const PolicyInput& in, Rng& /*rng*/,
+                         std::unique_ptr<IncrementalPlanner>* planner) const override {
+    auto round = std::make_unique<internal::Round>(in, options_);
+    internal::RigshiftAi(*round, nullptr);
+    internal::RigshiftMining(*round);
+    Plan plan = round->Finish();
+    if (planner != nullptr)
+      *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, IncrementalRule{});
+    return plan;
   }
 
  private:

@@ -101,7 +101,8 @@ struct JobMetrics {
 
 struct RunStats {
   int64_t events = 0;
-  int64_t decisions = 0;
+  int64_t decisions = 0;              // full planning rounds (Policy::Decide)
+  int64_t incremental_decisions = 0;  // arrivals and completions decided by an IncrementalPlanner
   int64_t device_failures = 0;
   int64_t dr_events = 0;
   int64_t plan_errors = 0;  // plan items the engine had to ignore (infeasible placement, ...)

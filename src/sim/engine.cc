@@ -9,6 +9,7 @@
 
 #include "core/rng.h"
 #include "sched/fleet_index.h"
+#include "sched/incremental.h"
 
 namespace rigshift::sim {
 
@@ -202,6 +203,17 @@ class Engine {
 
   // Decisions.
   void Decide(TimePoint now, const char* trigger);
+  // Incremental decisions between full rounds (planner_ set). Each returns false when the
+  // planner had to be dropped (its delta did not apply cleanly): a full round is then due.
+  bool IncrementalEnd(TimePoint now, const std::vector<int32_t>& devices);
+  bool IncrementalArrival(TimePoint now, int32_t j);
+  bool ApplyDelta(const sched::IncrementalPlanner::Delta& delta, TimePoint now,
+                  const char* trigger);
+  // Applies one device's planned mode (plans and deltas alike); false when nothing changed.
+  bool ApplyMode(size_t d, Mode want);
+  sched::QueuedJob QueuedView(const JobState& js) const {
+    return {js.job, js.remaining, js.attained_gpu_seconds, js.queued_since, js.preemptions};
+  }
   void Emit(TimePoint now, const char* trigger, std::string subject, std::string action,
             std::string_view reason);
 
@@ -256,6 +268,19 @@ class Engine {
   TimePoint last_decision_ = INT64_MIN;
   bool deferred_pending_ = false;
   bool ended_ = false;  // window end passed (drain mode)
+
+  // The last full round's input and, for policies with an incremental rule, the planner that
+  // continues from it (event mode). The planner reads pin_ and the buffers its spans point into
+  // (up_, mode_, queue_view_, running_view_, caps_): none of them is rebuilt or resized while it
+  // lives; a failure, repair, price change or demand-response event drops it.
+  sched::PolicyInput pin_;
+  std::vector<sched::QueuedJob> queue_view_;
+  std::vector<sched::RunningJob> running_view_;
+  std::vector<Power> caps_;
+  std::unique_ptr<sched::IncrementalPlanner> planner_;
+  std::vector<sched::QueuedJob> waiting_view_;
+  std::vector<int32_t> ended_devices_;
+  int64_t waiting_stamp_ = 0;
 
   // Rounds.
   bool round_active_ = false;
@@ -796,12 +821,68 @@ void Engine::Emit(TimePoint now, const char* trigger, std::string subject, std::
   opts_.timeline->OnDecision(r);
 }
 
+// Timeline rows for mode changes: one per run of contiguous devices with the same change and
+// reason (a plan may switch thousands of devices for one reason).
+class ModeRuns {
+ public:
+  template <typename EmitFn>
+  void Add(size_t d, Mode from, Mode to, uint32_t reason, const EmitFn& emit) {
+    if (in_run_ && last_ + 1 == d && from_ == from && to_ == to && reason_ == reason) {
+      last_ = d;
+      return;
+    }
+    Flush(emit);
+    in_run_ = true;
+    first_ = last_ = d;
+    from_ = from;
+    to_ = to;
+    reason_ = reason;
+  }
+  template <typename EmitFn>
+  void Flush(const EmitFn& emit) {
+    if (!in_run_) return;
+    std::string subject = first_ == last_
+                              ? "device " + std::to_string(first_)
+                              : "devices " + std::to_string(first_) + ".." + std::to_string(last_);
+    emit(std::move(subject), std::string(econ::ModeName(from_)) + " -> " + econ::ModeName(to_),
+         reason_);
+    in_run_ = false;
+  }
+
+ private:
+  size_t first_ = 0, last_ = 0;
+  Mode from_ = Mode::kOff, to_ = Mode::kOff;
+  uint32_t reason_ = 0;
+  bool in_run_ = false;
+};
+
+bool Engine::ApplyMode(size_t d, Mode want) {
+  const Mode have = mode_[d];
+  if (want == have) return false;
+  if (!up_[d]) return false;
+  if (device_job_[d] >= 0) {
+    if (want != Mode::kAi) ++result_.stats.plan_errors;
+    return false;
+  }
+  if (want == Mode::kAi) {
+    ++result_.stats.plan_errors;
+    want = Mode::kIdle;
+  }
+  if (!opts_.economics && want == Mode::kMine) want = Mode::kIdle;
+  if (want == have) return false;
+  SetMode(static_cast<int32_t>(d), want);
+  return true;
+}
+
 void Engine::Decide(TimePoint now, const char* trigger) {
+  // The planner reads the buffers rebuilt below: drop it first.
+  planner_.reset();
   ++result_.stats.decisions;
   last_decision_ = now;
   job_set_changed_ = false;
   // The view the policy reads.
-  std::vector<sched::QueuedJob> queue;
+  std::vector<sched::QueuedJob>& queue = queue_view_;
+  queue.clear();
   {
     const size_t view = static_cast<size_t>(std::max<int64_t>(1, opts_.max_queue_view));
     queue.reserve(std::min(view, static_cast<size_t>(queue_live_)));
@@ -819,11 +900,11 @@ void Engine::Decide(TimePoint now, const char* trigger) {
       if (js.phase != Phase::kQueued) continue;
       if (js.queue_seen == result_.stats.decisions) continue;  // a duplicate entry (re-queued)
       js.queue_seen = result_.stats.decisions;
-      queue.push_back(
-          {js.job, js.remaining, js.attained_gpu_seconds, js.queued_since, js.preemptions});
+      queue.push_back(QueuedView(js));
     }
   }
-  std::vector<sched::RunningJob> running;
+  std::vector<sched::RunningJob>& running = running_view_;
+  running.clear();
   running.reserve(running_.size());
   for (int32_t r : running_) {
     const JobState& js = jobs_[static_cast<size_t>(r)];
@@ -842,13 +923,14 @@ void Engine::Decide(TimePoint now, const char* trigger) {
                                                             static_cast<double>(js.devices.size());
     running.push_back(rj);
   }
-  std::vector<Power> caps(sites_.size());
+  caps_.assign(sites_.size(), Power());
   bool any_cap = false;
   for (size_t s = 0; s < sites_.size(); ++s) {
-    caps[s] = sites_[s].cap_override;
-    any_cap = any_cap || !caps[s].IsZero();
+    caps_[s] = sites_[s].cap_override;
+    any_cap = any_cap || !caps_[s].IsZero();
   }
-  sched::PolicyInput pin;
+  sched::PolicyInput& pin = pin_;
+  pin = sched::PolicyInput{};
   pin.fleet = in_.fleet;
   pin.flat = &flat_;
   pin.index = &index_;
@@ -858,12 +940,18 @@ void Engine::Decide(TimePoint now, const char* trigger) {
   pin.now = now;
   pin.queue = std::span<const sched::QueuedJob>(queue);
   pin.running = std::span<const sched::RunningJob>(running);
-  if (any_cap) pin.site_cap_override = std::span<const Power>(caps);
+  if (any_cap) pin.site_cap_override = std::span<const Power>(caps_);
 
-  sched::Plan plan = policy_.Decide(pin, rng_policy_);
+  // Event mode: the policy may hand back an incremental planner for the events until the next
+  // full round (round mode replans only at round boundaries, as Gavel does).
+  const bool incremental = opts_.incremental && opts_.round_length <= 0;
+  sched::Plan plan = incremental ? policy_.DecideIncremental(pin, rng_policy_, &planner_)
+                                 : policy_.Decide(pin, rng_policy_);
+  const int64_t errors_before = result_.stats.plan_errors;
   const size_t n = flat_.device_count();
   if (plan.mode.size() != n) {
     ++result_.stats.plan_errors;
+    planner_.reset();
     return;
   }
   auto reason_of = [&](uint32_t idx) -> std::string_view {
@@ -879,6 +967,8 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     JobState& js = jobs_[static_cast<size_t>(it->second)];
     if (js.job->preemptibility == workload::Preemptibility::kNever) {
       ++result_.jobs.preemptions_refused;
+      // The plan counted these GPUs free: its planner would place work on them.
+      planner_.reset();
       continue;
     }
     StopJob(it->second, now, /*failure=*/false);
@@ -918,52 +1008,103 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     }
   }
   // 3. Modes. Timeline rows group contiguous devices with the same change and reason.
-  size_t run_first = 0, run_last = 0;
-  Mode run_from = Mode::kOff, run_to = Mode::kOff;
-  uint32_t run_reason = 0;
-  bool in_run = false;
-  auto flush = [&]() {
-    if (!in_run) return;
-    std::string subject = run_first == run_last ? "device " + std::to_string(run_first)
-                                                : "devices " + std::to_string(run_first) + ".." +
-                                                      std::to_string(run_last);
-    Emit(now, trigger, subject,
-         std::string(econ::ModeName(run_from)) + " -> " + econ::ModeName(run_to),
-         reason_of(run_reason));
-    in_run = false;
+  if (!std::equal(plan.mode.begin(), plan.mode.end(), mode_.begin())) {
+    ModeRuns runs;
+    auto emit = [&](std::string subject, std::string action, uint32_t reason) {
+      Emit(now, trigger, std::move(subject), std::move(action), reason_of(reason));
+    };
+    for (size_t d = 0; d < n; ++d) {
+      if (plan.mode[d] == mode_[d]) continue;  // the common case: one compare per device
+      const Mode have = mode_[d];
+      if (!ApplyMode(d, plan.mode[d])) continue;
+      if (opts_.timeline) {
+        runs.Add(d, have, mode_[d], d < plan.device_reason.size() ? plan.device_reason[d] : 0,
+                 emit);
+      }
+    }
+    runs.Flush(emit);
+  }
+  // A plan the engine could not follow exactly leaves the planner's state wrong: next time, a
+  // full round.
+  if (result_.stats.plan_errors != errors_before) planner_.reset();
+}
+
+bool Engine::ApplyDelta(const sched::IncrementalPlanner::Delta& delta, TimePoint now,
+                        const char* trigger) {
+  ++result_.stats.incremental_decisions;
+  const std::vector<std::string>& reasons = planner_->reasons();
+  auto reason_of = [&](uint32_t idx) -> std::string_view {
+    return idx < reasons.size() ? std::string_view(reasons[idx]) : std::string_view();
   };
-  if (std::equal(plan.mode.begin(), plan.mode.end(), mode_.begin())) return;  // nothing changes
-  for (size_t d = 0; d < n; ++d) {
-    Mode want = plan.mode[d];
-    Mode have = mode_[d];
-    if (want == have) continue;  // the common case: one compare per device
-    if (!up_[d]) continue;
-    if (device_job_[d] >= 0) {
-      if (want != Mode::kAi) ++result_.stats.plan_errors;
+  const int64_t errors_before = result_.stats.plan_errors;
+  const size_t n = flat_.device_count();
+  for (const auto& s : delta.starts) {
+    auto it = job_index_.find(s.job);
+    bool ok =
+        it != job_index_.end() && jobs_[static_cast<size_t>(it->second)].phase == Phase::kQueued;
+    const JobState* js = ok ? &jobs_[static_cast<size_t>(it->second)] : nullptr;
+    ok = ok && static_cast<int32_t>(s.devices.size()) == js->job->gpus;
+    for (size_t i = 0; ok && i < s.devices.size(); ++i) {
+      const int32_t d = s.devices[i];
+      ok = d >= 0 && static_cast<size_t>(d) < n && up_[static_cast<size_t>(d)] &&
+           device_job_[static_cast<size_t>(d)] < 0 &&
+           std::find(s.devices.begin(), s.devices.begin() + static_cast<std::ptrdiff_t>(i), d) ==
+               s.devices.begin() + static_cast<std::ptrdiff_t>(i) &&
+           flat_.gpu[static_cast<size_t>(d)] != nullptr &&
+           in_.speed->Rate(*js->job, *flat_.gpu[static_cast<size_t>(d)]) > 0;
+    }
+    if (!ok) {
+      ++result_.stats.plan_errors;
       continue;
     }
-    if (want == Mode::kAi) {
-      ++result_.stats.plan_errors;
-      want = Mode::kIdle;
-    }
-    if (!opts_.economics && want == Mode::kMine) want = Mode::kIdle;
-    if (want == have) continue;
-    SetMode(static_cast<int32_t>(d), want);
+    StartJob(it->second, s.devices, now);
     if (opts_.timeline) {
-      uint32_t reason = d < plan.device_reason.size() ? plan.device_reason[d] : 0;
-      if (!(in_run && run_last + 1 == d && run_from == have && run_to == want &&
-            run_reason == reason)) {
-        flush();
-        in_run = true;
-        run_first = d;
-        run_from = have;
-        run_to = want;
-        run_reason = reason;
-      }
-      run_last = d;
+      std::string where = std::to_string(s.devices.size()) + " x " +
+                          flat_.gpu[static_cast<size_t>(s.devices.front())]->name +
+                          " from device " + std::to_string(s.devices.front());
+      Emit(now, trigger, "job " + std::to_string(s.job), "start on " + where, reason_of(s.reason));
     }
   }
-  flush();
+  ModeRuns runs;
+  auto emit = [&](std::string subject, std::string action, uint32_t reason) {
+    Emit(now, trigger, std::move(subject), std::move(action), reason_of(reason));
+  };
+  for (size_t i = 0; i < delta.modes.size(); ++i) {
+    const auto d = static_cast<size_t>(delta.modes[i].first);
+    if (d >= n) {
+      ++result_.stats.plan_errors;
+      continue;
+    }
+    const Mode have = mode_[d];
+    if (!ApplyMode(d, delta.modes[i].second)) continue;
+    if (opts_.timeline) {
+      runs.Add(d, have, mode_[d], i < delta.mode_reasons.size() ? delta.mode_reasons[i] : 0, emit);
+    }
+  }
+  runs.Flush(emit);
+  if (result_.stats.plan_errors == errors_before) return true;
+  planner_.reset();
+  return false;
+}
+
+bool Engine::IncrementalEnd(TimePoint now, const std::vector<int32_t>& devices) {
+  // The head of the queue, in the engine's order (arrival or re-queue time); the planner orders
+  // it as the policy does (priority, LAS level).
+  waiting_view_.clear();
+  const int64_t stamp = -(++waiting_stamp_);  // never a decision number (those are positive)
+  for (size_t k = queue_head_;
+       k < queue_.size() && waiting_view_.size() < static_cast<size_t>(opts_.incremental_waiting);
+       ++k) {
+    JobState& js = jobs_[static_cast<size_t>(queue_[k])];
+    if (js.phase != Phase::kQueued || js.queue_seen == stamp) continue;
+    js.queue_seen = stamp;
+    waiting_view_.push_back(QueuedView(js));
+  }
+  return ApplyDelta(planner_->OnEnd(devices, waiting_view_), now, "completion");
+}
+
+bool Engine::IncrementalArrival(TimePoint now, int32_t j) {
+  return ApplyDelta(planner_->OnArrival(QueuedView(jobs_[static_cast<size_t>(j)])), now, "arrival");
 }
 
 Result<SimResult> Engine::Run() {
@@ -991,31 +1132,43 @@ Result<SimResult> Engine::Run() {
       ++result_.stats.events;
       switch (e.kind) {
         case EventKind::kPriceChange:
+          planner_.reset();  // the planner's economics are the last round's prices
           RefreshPrices(t);
           ScheduleNextPriceChange(static_cast<size_t>(e.id), t);
           mark(opts_.decide_on.price_change, "price");
           break;
         case EventKind::kDeviceRepair: {
           const size_t d = static_cast<size_t>(e.id);
+          const bool asic = flat_.kind[d] == catalog::DeviceKind::kAsic;
+          // A GPU's health changes what is free for AI: a full round. An ASIC only mines or not.
+          const bool incremental = planner_ != nullptr && asic && opts_.decide_on.failure;
+          if (!incremental) planner_.reset();
           up_[d] = 1;
           if (flat_.kind[d] == catalog::DeviceKind::kGpu) --gpus_down_;
           Group& g = groups_[static_cast<size_t>(device_group_[d])];
           g.down--;
           g.count[kOff]++;
           --devices_down;
-          bool asic = flat_.kind[d] == catalog::DeviceKind::kAsic;
           double mtbf =
               (asic ? opts_.failures.asic_mtbf_hours : opts_.failures.gpu_mtbf_hours) * 3600.0;
           TimePoint next = t + static_cast<TimePoint>(std::ceil(rng_fail_.Exponential(mtbf)));
           if (next < opts_.end) Push(next, EventKind::kDeviceFailure, e.id);
           job_set_changed_ = true;
-          mark(opts_.decide_on.failure, "repair");
+          if (incremental) {
+            if (!ApplyDelta(planner_->OnAsicHealth(static_cast<int32_t>(d)), t, "repair"))
+              mark(true, "repair");
+          } else {
+            mark(opts_.decide_on.failure, "repair");
+          }
           if (rounds && !round_active_) round_boundary = true;
           break;
         }
         case EventKind::kDeviceFailure: {
           const size_t d = static_cast<size_t>(e.id);
           if (!up_[d]) break;
+          const bool incremental = planner_ != nullptr && opts_.decide_on.failure &&
+                                   flat_.kind[d] == catalog::DeviceKind::kAsic;
+          if (!incremental) planner_.reset();
           ++result_.stats.device_failures;
           if (device_job_[d] >= 0) StopJob(device_job_[d], t, /*failure=*/true);
           SetMode(static_cast<int32_t>(d), Mode::kOff);
@@ -1032,14 +1185,20 @@ Result<SimResult> Engine::Run() {
                        1, static_cast<TimePoint>(std::ceil(rng_fail_.Exponential(mttr)))),
                EventKind::kDeviceRepair, e.id);
           job_set_changed_ = true;
-          mark(opts_.decide_on.failure, "failure");
           Emit(t, "failure", "device " + std::to_string(d), "down",
                "hardware failure (random, MTBF model)");
+          if (incremental) {
+            if (!ApplyDelta(planner_->OnAsicHealth(static_cast<int32_t>(d)), t, "failure"))
+              mark(true, "failure");
+          } else {
+            mark(opts_.decide_on.failure, "failure");
+          }
           break;
         }
         case EventKind::kDemandResponseStart: {
           const DemandResponseEvent& ev = dr_[static_cast<size_t>(e.id)];
           SiteState& st = sites_[static_cast<size_t>(ev.site)];
+          planner_.reset();  // a new power cap
           st.dr_baseline = SiteFacilityPower(static_cast<size_t>(ev.site));
           st.dr_active = true;
           // PolicyInput reads a zero cap as "no override": a full curtailment is 1 mW.
@@ -1054,6 +1213,7 @@ Result<SimResult> Engine::Run() {
         case EventKind::kDemandResponseEnd: {
           const DemandResponseEvent& ev = dr_[static_cast<size_t>(e.id)];
           SiteState& st = sites_[static_cast<size_t>(ev.site)];
+          planner_.reset();
           st.dr_active = false;
           st.cap_override = Power();
           mark(opts_.decide_on.demand_response, "demand-response");
@@ -1062,9 +1222,16 @@ Result<SimResult> Engine::Run() {
         case EventKind::kJobCompletion: {
           JobState& js = jobs_[static_cast<size_t>(e.id)];
           if (js.phase != Phase::kRunning || js.generation != e.generation) break;  // stale
+          const bool incremental = planner_ != nullptr && opts_.decide_on.completion;
+          if (incremental) ended_devices_ = js.devices;
           CompleteJob(static_cast<int32_t>(e.id), t);
           job_set_changed_ = true;
-          mark(opts_.decide_on.completion, "completion");
+          if (incremental) {
+            // Decided now by the planner; a full round only when its delta did not apply.
+            if (!IncrementalEnd(t, ended_devices_)) mark(true, "completion");
+          } else {
+            mark(opts_.decide_on.completion, "completion");
+          }
           if (rounds && round_active_ && running_.empty() && opts_.round_ends_when_work_ends) {
             round_boundary = true;
           }
@@ -1081,9 +1248,13 @@ Result<SimResult> Engine::Run() {
           }
           Enqueue(static_cast<int32_t>(e.id), t);
           job_set_changed_ = true;
-          mark(opts_.decide_on.arrival &&
-                   (!opts_.decide_on.arrival_needs_free_gpu || FreeGpus() > 0),
-               "arrival");
+          const bool can_start = !opts_.decide_on.arrival_needs_free_gpu || FreeGpus() > 0;
+          if (planner_ != nullptr && opts_.decide_on.arrival) {
+            if (can_start && !IncrementalArrival(t, static_cast<int32_t>(e.id)))
+              mark(true, "arrival");
+          } else {
+            mark(opts_.decide_on.arrival && can_start, "arrival");
+          }
           if (rounds && !round_active_) round_boundary = true;
           break;
         }

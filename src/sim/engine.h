@@ -9,10 +9,19 @@
 // arrivals, round ends, epochs. Hourly prices are events at each step of each market series used
 // by a site (and at each step of the hashprice series).
 //
-// Decision points. The engine calls Policy::Decide
+// Decision points. The engine calls Policy::Decide (a full planning round, O(devices))
 //   - in event mode (round_length == 0): after every batch of same-time events whose kind is
 //     enabled in `decide_on` (arrivals, completions, price changes, failures/repairs, demand
 //     response), and every `epoch` seconds (1 h by default), at most once per `min_decision_gap`;
+//     with `incremental` (the default) and a policy that has an incremental rule (rigshift,
+//     mine-only: Policy::DecideIncremental returns a sched::IncrementalPlanner with the round),
+//     the full rounds are the epochs, price changes, GPU failures/repairs and demand-response
+//     events only, and in between each job arrival and completion (and each ASIC failure or
+//     repair, which only changes whether that ASIC mines) is decided at once, at its own instant
+//     and without any gap, by the planner in O(the job's gang) (sched/incremental.h). The
+//     planner reads the last round's input (kept in the engine, unchanged) and is dropped at any
+//     price change, GPU failure/repair, demand-response event or delta the engine could not
+//     apply exactly (a plan error), after which the next decision point is a full round again;
 //   - in round mode (round_length > 0, Gavel's simulator): only at round boundaries, and only when
 //     the set of jobs changed (a job arrived, finished or a device failed) since the last decision
 //     or `decide_every_round` is set. Jobs that arrive inside a round wait for the next one. A
@@ -21,6 +30,7 @@
 //     the next arrival.
 // Both modes are the same code path: one event loop, one plan applier, one accountant. Gavel's mode
 // is EngineOptions::GavelRounds() + the fifo_perf policy + a SpeedModel with step throughputs.
+// Round mode never uses incremental planners.
 //
 // Work. A running gang advances at SpeedModel::Rate(job, gpu) x gpus work units per second on the
 // slowest GPU model it holds (a gang runs at the pace of its slowest member). A job finishes at
@@ -146,12 +156,19 @@ struct EngineOptions {
   // Event mode.
   Duration epoch = kHour;  // 0: no epoch decisions
   DecisionTriggers decide_on;
-  // Event-triggered decisions closer than this to the previous one wait for it (coalescing bursts
-  // of arrivals and completions). 15 minutes by default: a full planning round costs O(devices)
-  // in sched (about 0.4 ms for 20,000 devices), and a busy trace has an event every few seconds;
-  // 15 minutes keeps a simulated year of a large fleet within seconds while jobs still start
-  // within a quarter of an hour (BENCHMARKS.md shows the trade). Epochs are not delayed.
+  // Event-triggered full rounds closer than this to the previous one wait for it (coalescing
+  // bursts of events). 15 minutes by default: a full planning round costs O(devices) in sched
+  // (about 0.45 ms for 20,000 devices), and a busy trace has an event every few seconds. With an
+  // incremental planner (below) arrivals and completions do not wait for it; only events that
+  // need a full round (a GPU failure or repair, demand response) and the decision points of
+  // policies without a planner do (BENCHMARKS.md shows the trade).
   Duration min_decision_gap = 900;
+  // Between full rounds, arrivals and job completions (and ASIC failures/repairs) are decided at
+  // once (no gap) by the IncrementalPlanner the policy returns from Policy::DecideIncremental
+  // (rigshift, mine-only); false, or a policy without one: every decision point is a full round.
+  bool incremental = true;
+  // Queued jobs (the head of the queue) a completion offers its GPUs to, incrementally.
+  int64_t incremental_waiting = 64;
 
   // The policy sees at most this many queued jobs per decision, the longest-waiting first (the
   // rest wait; sched::PolicyOptions::max_jobs_examined bounds the policy's own work likewise).
