@@ -601,6 +601,8 @@ void Round::KeepRunning(const PreemptFn& preempt) {
                kept.end());
   }
   kept_ = kept;
+  is_kept_.assign(in_.running.size(), 0);
+  for (int32_t r : kept_) is_kept_[static_cast<size_t>(r)] = 1;
   // Occupancy for EASY reservations.
   slot_occupancy_.assign(ix_->slots().size(), {});
   for (int32_t r : kept) {
@@ -619,6 +621,7 @@ void Round::PreemptKept(int32_t running_index, uint32_t reason) {
   for (int32_t d : rj.devices) SetMode(d, econ::Mode::kOff, reason);
   PreemptRunning(running_index, reason);
   kept_.erase(std::remove(kept_.begin(), kept_.end(), running_index), kept_.end());
+  is_kept_[static_cast<size_t>(running_index)] = 0;
 }
 
 void Round::UndoPreemptKept(int32_t running_index) {
@@ -629,6 +632,7 @@ void Round::UndoPreemptKept(int32_t running_index) {
   for (int32_t d : rj.devices) SetMode(d, econ::Mode::kAi, reason);
   plan_.preemptions.pop_back();
   kept_.push_back(running_index);
+  is_kept_[static_cast<size_t>(running_index)] = 1;
 }
 
 std::vector<int32_t> Round::QueueOrder(const std::vector<int64_t>* density) const {
@@ -910,33 +914,20 @@ bool Round::LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
   const LasOptions& las = opt_.las;
   const int32_t level = LasLevel(q, las, in_.now);
 
-  // Victims: kept jobs of strictly lower LAS priority, past the thrashing guard; most attained
-  // service first (then the higher level, then the running index: deterministic).
-  struct Victim {
-    int32_t r;
-    int32_t level;
-    double attained;
-  };
-  std::vector<Victim> victims;
-  for (int32_t r : kept_) {
-    const RunningJob& rj = in_.running[static_cast<size_t>(r)];
-    if (rj.job->preemptibility == workload::Preemptibility::kNever) continue;
-    if (rj.job->priority > job.priority) continue;
-    if (in_.now - rj.start < las.min_run_before_preempt) continue;
-    const int32_t lv = LasLevel(rj, las);
-    if (lv <= level) continue;
-    victims.push_back({r, lv, rj.attained_gpu_seconds});
+  // Victims: kept jobs of strictly lower LAS priority, past the thrashing guard, most attained
+  // service first (the candidates are sorted once per round; see BuildLasVictims).
+  BuildLasVictims();
+  std::vector<LasVictim> victims;
+  for (const LasVictim& v : las_victims_) {
+    if (v.level <= level || !is_kept_[static_cast<size_t>(v.r)]) continue;
+    if (in_.running[static_cast<size_t>(v.r)].job->priority > job.priority) continue;
+    victims.push_back(v);
   }
-  std::sort(victims.begin(), victims.end(), [](const Victim& a, const Victim& b) {
-    if (a.attained != b.attained) return a.attained > b.attained;
-    if (a.level != b.level) return a.level > b.level;
-    return a.r < b.r;
-  });
 
   // Classes where the free devices plus the victims' could hold the gang.
   const auto& classes = ix_->classes();
   std::vector<int64_t> could_free(classes.size(), 0);
-  for (const Victim& v : victims) {
+  for (const LasVictim& v : victims) {
     for (int32_t d : in_.running[static_cast<size_t>(v.r)].devices)
       ++could_free[static_cast<size_t>(ix_->device_class(static_cast<size_t>(d)))];
   }
@@ -971,7 +962,7 @@ bool Round::LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
     // Preempt, most attained first, until the gang fits (trial reasons: 0, replaced below).
     trial.clear();
     bool ok = fits();
-    for (const Victim& v : victims) {
+    for (const LasVictim& v : victims) {
       if (ok || trial.size() >= kMaxLasTrialsPerClass) break;
       if (!in_class(v.r, cls)) continue;
       PreemptKept(v.r, 0);
@@ -1033,16 +1024,31 @@ bool Round::LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
   return false;
 }
 
-void Round::LasPreemptWaiting(const ChooseFn& choose, const StartReasonFn& start_reason) {
-  if (!las_preempts() || plan_.waits.empty()) return;
-  // The highest level among possible victims: a waiting job at or above it cannot preempt.
-  int32_t max_victim_level = -1;
+void Round::BuildLasVictims() {
+  if (las_victims_built_) return;
+  las_victims_built_ = true;
   for (int32_t r : kept_) {
     const RunningJob& rj = in_.running[static_cast<size_t>(r)];
     if (rj.job->preemptibility == workload::Preemptibility::kNever) continue;
     if (in_.now - rj.start < opt_.las.min_run_before_preempt) continue;
-    max_victim_level = std::max(max_victim_level, LasLevel(rj, opt_.las));
+    const int32_t level = LasLevel(rj, opt_.las);
+    if (level == 0) continue;  // nobody is above level 0
+    las_victims_.push_back({r, level, rj.attained_gpu_seconds});
   }
+  // Most attained first, then the higher level, then the running index (deterministic).
+  std::sort(las_victims_.begin(), las_victims_.end(), [](const LasVictim& a, const LasVictim& b) {
+    if (a.attained != b.attained) return a.attained > b.attained;
+    if (a.level != b.level) return a.level > b.level;
+    return a.r < b.r;
+  });
+}
+
+void Round::LasPreemptWaiting(const ChooseFn& choose, const StartReasonFn& start_reason) {
+  if (!las_preempts() || plan_.waits.empty()) return;
+  // The highest level among possible victims: a waiting job at or above it cannot preempt.
+  BuildLasVictims();
+  int32_t max_victim_level = 0;
+  for (const LasVictim& v : las_victims_) max_victim_level = std::max(max_victim_level, v.level);
   if (max_victim_level <= 0) return;
   std::vector<JobWait> waits = std::move(plan_.waits);
   plan_.waits.clear();

@@ -216,6 +216,17 @@ class Round {
   const PolicyOptions& opt_;
   std::vector<int32_t>* change_log_ = nullptr;
   std::vector<int32_t> kept_;
+  std::vector<uint8_t> is_kept_;  // per running job
+  // LAS preemption candidates of this round (kept, preemptible, past the guard, level > 0), most
+  // attained first; built on first use.
+  struct LasVictim {
+    int32_t r;
+    int32_t level;
+    double attained;
+  };
+  void BuildLasVictims();
+  std::vector<LasVictim> las_victims_;
+  bool las_victims_built_ = false;
   std::unique_ptr<FleetIndex> owned_index_;
   const FleetIndex* ix_ = nullptr;
   std::vector<std::string> site_ids_;
