@@ -286,15 +286,19 @@ class RigshiftPolicy final : public Policy {
     return round.Finish();
   }
 
-  // The same round, kept for IncrementalPlanner (rigshift's rule: sched/incremental.h).
+  // The same round, kept for IncrementalPlanner (rigshift's rule: sched/incremental.h). None
+  // under LAS with preemption: the event rule cannot preempt, the full round would.
   Plan DecideIncremental(const PolicyInput& in, Rng& /*rng*/,
                          std::unique_ptr<IncrementalPlanner>* planner) const override {
     auto round = std::make_unique<internal::Round>(in, options_);
     internal::RigshiftAi(*round, nullptr);
     internal::RigshiftMining(*round);
     Plan plan = round->Finish();
-    if (planner != nullptr)
-      *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, IncrementalRule{});
+    if (planner != nullptr) {
+      planner->reset();
+      if (!round->las_preempts())
+        *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, IncrementalRule{});
+    }
     return plan;
   }
 

@@ -1092,6 +1092,10 @@ bool Engine::IncrementalEnd(TimePoint now, const std::vector<int32_t>& devices) 
   // it as the policy does (priority, LAS level).
   waiting_view_.clear();
   const int64_t stamp = -(++waiting_stamp_);  // never a decision number (those are positive)
+  while (queue_head_ < queue_.size() &&
+         jobs_[static_cast<size_t>(queue_[queue_head_])].phase != Phase::kQueued) {
+    ++queue_head_;  // started since they were queued: stale
+  }
   for (size_t k = queue_head_;
        k < queue_.size() && waiting_view_.size() < static_cast<size_t>(opts_.incremental_waiting);
        ++k) {

@@ -13,8 +13,9 @@
 //   - in event mode (round_length == 0): after every batch of same-time events whose kind is
 //     enabled in `decide_on` (arrivals, completions, price changes, failures/repairs, demand
 //     response), and every `epoch` seconds (1 h by default), at most once per `min_decision_gap`;
-//     with `incremental` (the default) and a policy that has an incremental rule (rigshift,
-//     mine-only: Policy::DecideIncremental returns a sched::IncrementalPlanner with the round),
+//     with `incremental` (the default) and a policy that has an incremental rule (rigshift
+//     except under LAS preemption, mine-only: Policy::DecideIncremental returns a
+//     sched::IncrementalPlanner with the round),
 //     the full rounds are the epochs, price changes, GPU failures/repairs and demand-response
 //     events only, and in between each job arrival and completion (and each ASIC failure or
 //     repair, which only changes whether that ASIC mines) is decided at once, at its own instant

@@ -371,6 +371,16 @@ TEST(Engine, IncrementalPlannerStartsArrivalsAtOnce) {
   EXPECT_EQ(full->stats.incremental_decisions, 0);
   // The same work at the same price: the same AI revenue.
   EXPECT_EQ(full->totals.ai_revenue, r->totals.ai_revenue);
+
+  // Under LAS with preemption the full round may preempt, the event rule cannot: no planner.
+  po.order = sched::JobOrder::kLas;
+  auto las_policy = sched::MakePolicy("rigshift", po);
+  ASSERT_TRUE(las_policy.ok());
+  o.incremental = true;
+  auto las = Simulate(w.Inputs(), **las_policy, po, o);
+  ASSERT_TRUE(las.ok());
+  EXPECT_EQ(las->stats.incremental_decisions, 0);
+  EXPECT_EQ(las->job_records[0].first_start, kT0 + 900);
 }
 
 // A busy mixed fleet under rigshift with failures and repairs: the planner is dropped at every
