@@ -1,4 +1,5 @@
-// IncrementalPlanner: one arrival or one end between full rounds decides as rigshift would.
+// IncrementalPlanner: one arrival or one end between full rounds decides as rigshift would;
+// Policy::DecideIncremental hands back a planner that continues from the round it ran.
 #include "sched/incremental.h"
 
 #include "catalog/catalog.h"
@@ -26,14 +27,34 @@ sites:
               - {id: rig, count: 2, riser: x1, host_power_w: 200, cpu_cores: 2, ram_gb: 4, devices: [{model: RTX 3090, count: 6}]}
 )";
 
+// The same with two S19 Pro miners (devices 20 and 21) at hashprice 0.06 USD/TH/day: they mine
+// at 40 USD/MWh (break-even 76.9).
+constexpr const char* kFleetWithAsics = R"(version: 1
+name: inc-asic
+sites:
+  - id: dc
+    grid_cap_mw: 1
+    pue: 1.1
+    cooling: {kind: air}
+    tariff: {market: ercot}
+    halls:
+      - id: h
+        racks:
+          - id: r
+            nodes:
+              - {id: hgx, riser: x16, nvlink: true, host_power_w: 1000, cpu_cores: 64, ram_gb: 1024, devices: [{model: H100 SXM, count: 8}]}
+              - {id: rig, count: 2, riser: x1, host_power_w: 200, cpu_cores: 2, ram_gb: 4, devices: [{model: RTX 3090, count: 6}]}
+              - {id: m, count: 2, devices: [{model: S19 Pro}]}
+)";
+
 struct Fixture {
   fleet::Fleet fleet;
   fleet::FlatFleet flat;
   market::MarketData market;
   PolicyInput in;
   PolicyOptions options;
-  Fixture() {
-    auto loaded = fleet::LoadFleetText(kFleet, "inc.yaml", catalog::Catalog::Builtin());
+  explicit Fixture(const char* fleet_text = kFleet) {
+    auto loaded = fleet::LoadFleetText(fleet_text, "inc.yaml", catalog::Catalog::Builtin());
     RS_CHECK(loaded.ok());
     fleet = loaded->fleet;
     flat = fleet::Flatten(fleet);
@@ -47,6 +68,9 @@ struct Fixture {
     eth.step = kDay;
     eth.values = {UsdPerThsDay(10526.3)};
     market.gpu_mining["Ethash"] = eth;
+    market.hashprice.start = start;
+    market.hashprice.step = kDay;
+    market.hashprice.values = {UsdPerThsDay(0.06)};
     market.gpu_prices.by_model["H100 SXM5 80GB"] = UsdPerGpuHour(2.5);
     market.gpu_prices.by_model["GeForce RTX 3090"] = UsdPerGpuHour(0.3);
     in.fleet = &fleet;
@@ -134,6 +158,91 @@ TEST(IncrementalPlanner, ArrivalDecidesLikeAFullRound) {
   ASSERT_EQ(full.starts.size(), 1u);
   ASSERT_EQ(d.starts.size(), 1u);
   EXPECT_EQ(d.starts[0].devices, full.starts[0].devices);
+}
+
+// rigshift's DecideIncremental returns Decide's plan and a planner that continues from the very
+// round it ran (no rebuild): its decisions equal those of a planner rebuilt from the plan.
+TEST(IncrementalPlanner, DecideIncrementalContinuesFromTheRound) {
+  Fixture f;
+  auto policy = MakePolicy("rigshift", f.options);
+  const workload::Job running_job = MakeJob(9, 2, 16);
+  std::vector<QueuedJob> queue = {
+      QueuedJob{&running_job, running_job.work_gpu_seconds, 0, f.in.now, 0}};
+  PolicyInput in = f.in;
+  in.queue = queue;
+  Rng rng(1);
+  const Plan plan = (*policy)->Decide(in, rng);
+  std::unique_ptr<IncrementalPlanner> adopted;
+  const Plan plan2 = (*policy)->DecideIncremental(in, rng, &adopted);
+  ASSERT_NE(adopted, nullptr);
+  EXPECT_EQ(plan2.mode, plan.mode);
+  ASSERT_EQ(plan2.starts.size(), 1u);
+  EXPECT_EQ(plan2.starts[0].devices, plan.starts[0].devices);
+  IncrementalPlanner rebuilt(in, f.options, plan);
+
+  const workload::Job a = MakeJob(1, 4, 16), b = MakeJob(2, 6, 16), c = MakeJob(3, 8, 16);
+  for (const workload::Job* job : {&a, &b, &c}) {
+    QueuedJob q{job, job->work_gpu_seconds, 0, f.in.now, 0};
+    auto x = adopted->OnArrival(q);
+    auto y = rebuilt.OnArrival(q);
+    ASSERT_EQ(x.starts.size(), y.starts.size()) << job->id;
+    for (size_t i = 0; i < x.starts.size(); ++i)
+      EXPECT_EQ(x.starts[i].devices, y.starts[i].devices);
+    EXPECT_EQ(x.modes, y.modes) << job->id;
+    EXPECT_EQ(x.waiting, y.waiting) << job->id;
+  }
+  // The round's own start ends: both give its GPUs back the same way.
+  auto x = adopted->OnEnd(plan.starts[0].devices, {});
+  auto y = rebuilt.OnEnd(plan.starts[0].devices, {});
+  EXPECT_EQ(x.modes, y.modes);
+  EXPECT_FALSE(x.modes.empty());
+}
+
+// mine-only: between rounds nothing starts; a policy without an incremental rule returns none.
+TEST(IncrementalPlanner, MineOnlyStartsNothingAndOtherPoliciesHaveNoPlanner) {
+  Fixture f;
+  Rng rng(1);
+  auto mine_only = MakePolicy("mine-only", f.options);
+  std::unique_ptr<IncrementalPlanner> planner;
+  const Plan plan = (*mine_only)->DecideIncremental(f.in, rng, &planner);
+  EXPECT_EQ(plan.mode, (*mine_only)->Decide(f.in, rng).mode);
+  ASSERT_NE(planner, nullptr);
+  const workload::Job job = MakeJob(1, 1, 16, 100.0);  // pays far more than mining: still waits
+  auto d = planner->OnArrival(QueuedJob{&job, job.work_gpu_seconds, 0, f.in.now, 0});
+  EXPECT_TRUE(d.starts.empty());
+  EXPECT_TRUE(d.modes.empty());
+  ASSERT_EQ(d.waiting.size(), 1u);
+
+  auto threshold = MakePolicy("threshold", f.options);
+  const Plan tp = (*threshold)->DecideIncremental(f.in, rng, &planner);
+  EXPECT_EQ(planner, nullptr);
+  EXPECT_EQ(tp.mode, (*threshold)->Decide(f.in, rng).mode);
+}
+
+// An ASIC that fails goes off; repaired, it mines again (its margin is positive): what the full
+// round would decide for it. A GPU's health is not an incremental event.
+TEST(IncrementalPlanner, AsicFailureAndRepair) {
+  Fixture f(kFleetWithAsics);
+  std::vector<uint8_t> up(f.flat.device_count(), 1);
+  f.in.device_up = up;
+  auto policy = MakePolicy("rigshift", f.options);
+  Rng rng(1);
+  std::unique_ptr<IncrementalPlanner> planner;
+  const Plan plan = (*policy)->DecideIncremental(f.in, rng, &planner);
+  ASSERT_NE(planner, nullptr);
+  ASSERT_EQ(f.flat.device_count(), 22u);
+  ASSERT_EQ(f.flat.kind[20], catalog::DeviceKind::kAsic);
+  ASSERT_EQ(plan.mode[20], econ::Mode::kMine);
+  up[20] = 0;
+  auto down = planner->OnAsicHealth(20);
+  ASSERT_EQ(down.modes.size(), 1u);
+  EXPECT_EQ(down.modes[0], std::make_pair(int32_t{20}, econ::Mode::kOff));
+  up[20] = 1;
+  auto repaired = planner->OnAsicHealth(20);
+  ASSERT_EQ(repaired.modes.size(), 1u);
+  EXPECT_EQ(repaired.modes[0], std::make_pair(int32_t{20}, econ::Mode::kMine));
+  EXPECT_EQ(planner->mode(21), econ::Mode::kMine);
+  EXPECT_DEATH(planner->OnAsicHealth(0), "");
 }
 
 }  // namespace
