@@ -154,6 +154,8 @@ class Round {
   std::optional<TimePoint> Reserve(const workload::Job& job);
   bool has_reservation() const { return shadow_.has_value(); }
   TimePoint shadow() const { return *shadow_; }
+  // The job the reservation holds GPUs for (null when none); IncrementalPlanner honours it.
+  const workload::Job* reserved_job() const { return reserved_job_; }
 
   // The generic scheduling loop of the AI policies: jobs in `order`; for each, `choose` picks a
   // class among those with a placement (returns the class or -1 with a wait reason); EASY
