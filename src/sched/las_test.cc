@@ -62,6 +62,7 @@ struct QueueSpec {
   double attained_gpu_hours;
   double waited_hours = 0.5;
   int32_t priority = 0;
+  double work_hours = 10;  // per GPU
 };
 
 class LasRound {
@@ -91,7 +92,7 @@ class LasRound {
       j.id = q.id;
       j.gpus = q.gpus;
       j.interconnect = workload::Interconnect::kPcie;  // one node
-      j.work_gpu_seconds = 10.0 * kHour * q.gpus;
+      j.work_gpu_seconds = q.work_hours * kHour * q.gpus;
       j.arrival = now_ - static_cast<Duration>(q.waited_hours * kHour);
       j.priority = q.priority;
       jobs_.push_back(j);
@@ -312,6 +313,17 @@ TEST(LasPreemption, LeftoverGpusGoToTheNextWaitingJob) {
   std::set<int32_t> used;
   for (const auto& s : plan.starts) used.insert(s.devices.begin(), s.devices.end());
   EXPECT_EQ(used, (std::set<int32_t>{0, 1}));
+}
+
+TEST(LasPreemption, TheJobHoldingTheEasyReservationMayUseItsReservedGpus) {
+  // Job 123 is blocked first, so EASY reserves GPUs for it (node a: the running jobs' expected
+  // ends tie at 50 h); it would run 80 h, past that shadow time, which only matters for other
+  // jobs: it still preempts job 77 on node a, the most attained.
+  LasRound r(TwoGangs(), {{123, 2, 0.4, 0.5, 0, 80.0}});
+  const Plan plan = r.Decide("backfill-mine", Las());
+  EXPECT_EQ(LasRound::Preempted(plan), (std::vector<int64_t>{77}));
+  ASSERT_NE(LasRound::Started(plan, 123), nullptr);
+  EXPECT_EQ(LasRound::Started(plan, 123)->devices, (std::vector<int32_t>{0, 1}));
 }
 
 TEST(LasPreemption, StarvedJobIsPromotedAndPreempts) {

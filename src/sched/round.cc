@@ -951,8 +951,9 @@ bool Round::LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
     const Choice choice = choose(queue_index, candidates);
     if (choice.cls < 0) return false;  // the policy runs it on none of these classes
     const int32_t cls = choice.cls;
-    // EASY: a job that would outlast the reservation stays off the reserved slots.
-    const bool avoid = has_reservation() &&
+    // EASY: a job that would outlast the reservation stays off the reserved slots (unless the
+    // reservation is its own).
+    const bool avoid = has_reservation() && reserved_job_ != &job &&
                        static_cast<double>(in_.now) + ExpectedSeconds(job, q.remaining_work, cls) >
                            static_cast<double>(*shadow_);
     auto fits = [&] {
