@@ -331,8 +331,8 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
         const int host_row = oc.host_power_w > 0 ? lp.AddRow(-kInf, 0.0) : -1;
         if (oc.can_mine) {
           // Mining is the bulk of a farm's margin and often a thin one, so by default it keeps a
-          // column per hour with that hour's own margin (no price-bin slack); AI and hosts take
-          // the bin's best coefficient.
+          // column per hour with that hour's own margin (no price-bin slack), as do the hosts that
+          // mining keeps on; AI takes the bin's best coefficient.
           auto add_mine = [&](double ub, double coef) {
             const int m = lp.AddColumn(0, ub, coef);
             mine_cols.push_back({m, coef});
@@ -347,10 +347,17 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
           }
         }
         if (host_row >= 0) {
-          const int n = lp.AddColumn(0, oc.nodes * h, -host);
-          host_cols.push_back({n, -host});
-          lp.Set(host_row, n, -oc.devices_per_node);
-          if (env >= 0) lp.Set(env, n, oc.host_power_w / 1000.0);
+          auto add_host = [&](double ub, double coef) {
+            const int n = lp.AddColumn(0, ub, coef);
+            host_cols.push_back({n, coef});
+            lp.Set(host_row, n, -oc.devices_per_node);
+            if (env >= 0) lp.Set(env, n, oc.host_power_w / 1000.0);
+          };
+          if (limits.hourly_mining && bin.hours.size() > 1) {
+            for (int t : bin.hours) add_host(oc.nodes, -oc.host_cost[static_cast<size_t>(t)]);
+          } else {
+            add_host(oc.nodes * h, -host);
+          }
         }
         for (size_t g = 0; g < groups.size(); ++g) {
           if (!(groups[g].rate[c] > 0) || last_hour < groups[g].first_hour) continue;

@@ -57,8 +57,8 @@
 //   - each aggregated variable takes the BEST hourly coefficient of its bin: mining margin max over
 //     the bin, AI and host energy min over the bin. For the hourly optimum x, aggregating x over the
 //     bins gives a feasible point whose objective is >= the hourly objective term by term.
-// Mining may instead keep a column per (class, hour) inside the bin's rows (hourly_mining, the
-// default): the bin's capacity, host and envelope rows are still sums over its hours, so the same
+// Mining and hosts may instead keep a column per (class, hour) inside the bin's rows
+// (hourly_mining, the default): the bin's capacity, host and envelope rows are still sums over its hours, so the same
 // argument holds, and mining, the bulk of a farm's margin, carries no price-bin slack.
 // So hourly LP <= aggregated LP. The slack it adds is the price spread inside a bin times the
 // device-hours there; BENCHMARKS.md measures it against the hourly LP on a quarter.
@@ -158,8 +158,9 @@ struct OracleLimits {
   int aggregate_above_hours = 24 * 31;
   int block_hours = 24;
   int bins_per_block = 8;
-  // Aggregated bound: mining keeps one column per (class, hour) with that hour's margin inside
-  // the bin rows (tighter; more columns) instead of one per (class, bin) at the bin's best.
+  // Aggregated bound: mining and hosts keep one column per (class, hour) with that hour's margin
+  // or cost inside the bin rows (tighter; more columns) instead of one per (class, bin) at the
+  // bin's best.
   bool hourly_mining = true;
   int time_limit_ms = 600'000;  // per simplex / MIP solve (the interior point has no time limit)
   // SolveBound uses GLPK's interior-point method above this many columns, the (dual) simplex
