@@ -1,5 +1,7 @@
 #include "sched/backfill_mine.h"
 
+#include "sched/incremental.h"
+
 namespace rigshift::sched {
 namespace internal {
 
@@ -42,6 +44,38 @@ class BackfillMinePolicy final : public Policy {
 
   Plan Decide(const PolicyInput& in, Rng& /*rng*/) const override {
     internal::Round round(in, options_);
+    return Run(round);
+  }
+
+  // The same round, kept for IncrementalPlanner: between rounds a job starts on the free class
+  // with the highest GPU-hour price (miners curtailed for it: AI comes first), and GPUs its end
+  // frees mine (sched/incremental.h). None under LAS with preemption (a full round's job).
+  Plan DecideIncremental(const PolicyInput& in, Rng& /*rng*/,
+                         std::unique_ptr<IncrementalPlanner>* planner) const override {
+    auto round = std::make_unique<internal::Round>(in, options_);
+    Plan plan = Run(*round);
+    if (planner != nullptr) {
+      planner->reset();
+      if (!round->las_preempts()) {
+        IncrementalRule rule;
+        rule.start = IncrementalRule::Start::kHighestPrice;
+        rule.label = "backfill";
+        rule.mine = [](internal::Round& r, int32_t cls) -> std::optional<uint32_t> {
+          const internal::ClassEcon& e = r.econ(cls);
+          if (!e.can_mine) return std::nullopt;
+          return r.SharedReason("mine " + e.algorithm +
+                                ": backfill-mine mines every GPU without AI work (" +
+                                internal::Usd2(e.mine_margin_h()) + " USD/h margin at " +
+                                internal::PricePerMwh(e.energy) + ", not checked)");
+        };
+        *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, std::move(rule));
+      }
+    }
+    return plan;
+  }
+
+ private:
+  Plan Run(internal::Round& round) const {
     internal::BackfillAi(round);
     std::vector<int64_t> reason(round.index().classes().size(), -1);
     round.FillMining(
@@ -60,7 +94,6 @@ class BackfillMinePolicy final : public Policy {
     return round.Finish();
   }
 
- private:
   PolicyOptions options_;
 };
 

@@ -10,7 +10,7 @@ namespace rigshift::sched {
 
 IncrementalPlanner::IncrementalPlanner(const PolicyInput& in, const PolicyOptions& options,
                                        const Plan& plan)
-    : round_(std::make_unique<internal::Round>(in, options)) {
+    : round_(std::make_unique<internal::Round>(in, options)), now_(in.now) {
   internal::Round& r = *round_;
   RS_CHECK(plan.mode.size() == r.flat().device_count());
   const uint32_t adopted = r.SharedReason("as planned by the last full round");
@@ -31,6 +31,7 @@ IncrementalPlanner::IncrementalPlanner(std::unique_ptr<internal::Round> round, c
                                        IncrementalRule rule)
     : round_(std::move(round)), rule_(std::move(rule)) {
   RS_CHECK(round_ != nullptr && plan.mode.size() == round_->flat().device_count());
+  now_ = round_->in().now;
   // Round::Finish moved its plan out; everything else (free GPUs, envelope, hosts on, reason
   // caches) is the state that plan describes.
   round_->plan() = plan;
@@ -81,16 +82,27 @@ bool IncrementalPlanner::TryStartHighestPrice(const QueuedJob& q) {
   // their margin.
   const Money any_gain = Money::FromRaw(std::numeric_limits<int64_t>::max() / 4);
   for (int32_t c : candidates) {
-    std::vector<int32_t> devices = r.FindPlacement(job, c, /*avoid_reserved=*/false);
+    std::vector<int32_t> devices = r.FindPlacement(job, c, AvoidReserved(q, c));
     if (devices.empty() || !(r.CanPowerAi(devices) || r.MakeRoomForAi(devices, any_gain))) continue;
     const uint32_t why = r.plan().AddReason(
         "ai: job " + std::to_string(job.id) + " starts (" + JobOrderName(r.opt().order) +
         " order, " + rule_.label + ") on " + std::to_string(job.gpus) + " x " + r.ClassLabel(c) +
         " at " + internal::Usd2(RentalRevenue(1, kHour, r.PriceOn(job, c))) + " USD/GPU-h");
     r.StartExternal(job, std::move(devices), why);
+    if (&job == r.reserved_job()) reservation_used_ = true;
     return true;
   }
+  blocked_ = true;
   return false;
+}
+
+bool IncrementalPlanner::AvoidReserved(const QueuedJob& q, int32_t cls) {
+  internal::Round& r = *round_;
+  // EASY, as in the full round: while the job the round reserved GPUs for has not started, any
+  // other job that would still run at the reservation's start time stays off the reserved slots.
+  if (reservation_used_ || !r.has_reservation() || q.job == r.reserved_job()) return false;
+  const double secs = r.ExpectedSeconds(*q.job, q.remaining_work, cls);
+  return static_cast<double>(now_) + secs > static_cast<double>(r.shadow());
 }
 
 bool IncrementalPlanner::TryStartBestGain(const QueuedJob& q) {
@@ -115,7 +127,7 @@ bool IncrementalPlanner::TryStartBestGain(const QueuedJob& q) {
       }
     }
     if (best < 0) return false;
-    std::vector<int32_t> devices = r.FindPlacement(job, best, /*avoid_reserved=*/false);
+    std::vector<int32_t> devices = r.FindPlacement(job, best, AvoidReserved(q, best));
     // What the gang earns per hour over its devices' current use (mining where they mine).
     Money gain_h = best_gain * static_cast<int64_t>(devices.size());
     if (!devices.empty() && (r.CanPowerAi(devices) || r.MakeRoomForAi(devices, gain_h))) {
@@ -124,10 +136,12 @@ bool IncrementalPlanner::TryStartBestGain(const QueuedJob& q) {
                              std::to_string(job.gpus) + " x " + r.ClassLabel(best) + ": gains " +
                              internal::Usd2(best_gain) + " USD/GPU-h over mining/off (event)");
       r.StartExternal(job, std::move(devices), why);
+      if (&job == r.reserved_job()) reservation_used_ = true;
       return true;
     }
     candidates.erase(std::find(candidates.begin(), candidates.end(), best));
   }
+  blocked_ = true;  // it pays somewhere but no placement is free: EASY would reserve for it
   return false;
 }
 
@@ -144,6 +158,10 @@ IncrementalPlanner::Delta IncrementalPlanner::Collect(std::vector<int32_t>& chan
   auto& starts = r.plan().starts;
   for (size_t i = starts_seen_; i < starts.size(); ++i) delta.starts.push_back(starts[i]);
   starts_seen_ = starts.size();
+  // A job is blocked and no reservation protects the queue any more (none was made, or its job
+  // has started): only a full round can make the next one.
+  delta.wants_full_round = blocked_ && (!r.has_reservation() || reservation_used_);
+  blocked_ = false;
   return delta;
 }
 

@@ -13,8 +13,12 @@
 //   - OnEnd(devices, waiting): the job's GPUs are released; the given waiting jobs (the head of
 //     the caller's queue, in its order) are tried as arrivals; GPUs still unused mine where mining
 //     pays now (within the envelope), else they are off.
-// Not done incrementally (the next full round does them): EASY reservations, preemption of
-// running jobs, price changes (a new hour is a full round), re-ranking of the whole queue.
+// EASY: the full round's reservation (Round::reserved_job, shadow) stands between rounds: other
+// jobs keep off the reserved slots unless they end before the reserved start; the reserved job
+// may use them, and once it has started the reservation is void; a job blocked while no
+// reservation is in force sets Delta::wants_full_round. Not done incrementally (the next full
+// round does them): new reservations, preemption of running jobs, price changes (a
+// new hour is a full round), re-ranking of the whole queue.
 //
 // Other policies' rules (IncrementalRule, chosen by the policy in Policy::DecideIncremental):
 //   - kNone (mine-only): nothing starts between rounds; freed GPUs mine where it pays, else off;
@@ -84,7 +88,14 @@ class IncrementalPlanner {
     std::vector<uint32_t> mode_reasons;                 // per entry of `modes`, into reasons()
     std::vector<JobStart> starts;                       // queue_index = -1
     std::vector<workload::JobId> waiting;               // jobs examined that did not start
+    // A job examined could not start for want of a placement while no EASY reservation is in
+    // force (none was made, or its job has started): a full round should make one (the planner
+    // stays usable until then).
+    bool wants_full_round = false;
   };
+  // The time of the next events (default: the full round's); only EASY's "does this job end
+  // before the reserved start" test reads it.
+  void set_now(TimePoint now) { now_ = now; }
   Delta OnArrival(const QueuedJob& job);
   Delta OnEnd(std::span<const int32_t> devices, std::span<const QueuedJob> waiting);
   // A device that is never free for AI work (an ASIC) failed or was repaired: its health is read
@@ -104,10 +115,15 @@ class IncrementalPlanner {
   std::optional<uint32_t> MineRule(int32_t cls);
   bool TryStartBestGain(const QueuedJob& q);
   bool TryStartHighestPrice(const QueuedJob& q);
+  // Whether `q` must keep off the round's EASY reservation on class `cls`.
+  bool AvoidReserved(const QueuedJob& q, int32_t cls);
   Delta Collect(std::vector<int32_t>& changed);
 
   std::unique_ptr<internal::Round> round_;
   IncrementalRule rule_;
+  TimePoint now_ = 0;
+  bool reservation_used_ = false;  // the reserved job started: the reservation is void
+  bool blocked_ = false;           // since the last Collect: a job found no placement
   std::vector<int32_t> changed_;
   size_t starts_seen_ = 0;
 };

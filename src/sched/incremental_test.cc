@@ -245,5 +245,45 @@ TEST(IncrementalPlanner, AsicFailureAndRepair) {
   EXPECT_DEATH(planner->OnAsicHealth(0), "");
 }
 
+// backfill-mine between rounds: the highest-priced free class, no gain check (a job paying less
+// than the mining it displaces still starts, unlike rigshift); its end gives the GPUs back to
+// mining, which backfill-mine does whatever the margin.
+TEST(IncrementalPlanner, BackfillMineStartsOnTheHighestPricedClass) {
+  Fixture f;
+  Rng rng(1);
+  auto policy = MakePolicy("backfill-mine", f.options);
+  std::unique_ptr<IncrementalPlanner> planner;
+  (*policy)->DecideIncremental(f.in, rng, &planner);
+  ASSERT_NE(planner, nullptr);
+  const workload::Job job = MakeJob(1, 2, 16);
+  auto d = planner->OnArrival(QueuedJob{&job, job.work_gpu_seconds, 0, f.in.now, 0});
+  ASSERT_EQ(d.starts.size(), 1u);
+  for (int32_t dev : d.starts[0].devices)
+    EXPECT_EQ(f.flat.gpu[static_cast<size_t>(dev)]->name, "H100 SXM5 80GB");
+  // 6 H100 left; an 8-GPU job needing 40 GB (H100 only) cannot start: blocked, and the round
+  // made no reservation (its queue was empty), so a full round is wanted.
+  const workload::Job big = MakeJob(3, 8, 40);
+  auto blocked = planner->OnArrival(QueuedJob{&big, big.work_gpu_seconds, 0, f.in.now, 0});
+  EXPECT_TRUE(blocked.starts.empty());
+  EXPECT_TRUE(blocked.wants_full_round);
+  // On a 3090 rig (x1 risers: only a 1-GPU job) a cheap job displaces mining.
+  const workload::Job cheap = MakeJob(2, 1, 16, 0.01);
+  std::vector<QueuedJob> fill;
+  std::vector<workload::Job> h100_fill;
+  for (int i = 0; i < 6; ++i) h100_fill.push_back(MakeJob(10 + i, 1, 16));
+  for (const auto& j : h100_fill) {
+    auto x = planner->OnArrival(QueuedJob{&j, j.work_gpu_seconds, 0, f.in.now, 0});
+    ASSERT_EQ(x.starts.size(), 1u);
+    EXPECT_FALSE(x.wants_full_round);
+  }
+  auto c = planner->OnArrival(QueuedJob{&cheap, cheap.work_gpu_seconds, 0, f.in.now, 0});
+  ASSERT_EQ(c.starts.size(), 1u);
+  const auto dev = static_cast<size_t>(c.starts[0].devices[0]);
+  EXPECT_EQ(f.flat.gpu[dev]->name, "GeForce RTX 3090");
+  auto e = planner->OnEnd(c.starts[0].devices, {});
+  ASSERT_EQ(e.modes.size(), 1u);
+  EXPECT_EQ(e.modes[0].second, econ::Mode::kMine);
+}
+
 }  // namespace
 }  // namespace rigshift::sched

@@ -203,8 +203,9 @@ class Engine {
 
   // Decisions.
   void Decide(TimePoint now, const char* trigger);
-  // Incremental decisions between full rounds (planner_ set). Each returns false when the
-  // planner had to be dropped (its delta did not apply cleanly): a full round is then due.
+  // Incremental decisions between full rounds (planner_ set). Each returns false when a full
+  // round is due: the planner had to be dropped (its delta did not apply cleanly), or a job is
+  // blocked with no EASY reservation in force (the planner stays until that round).
   bool IncrementalEnd(TimePoint now, const std::vector<int32_t>& devices);
   bool IncrementalArrival(TimePoint now, int32_t j);
   bool ApplyDelta(const sched::IncrementalPlanner::Delta& delta, TimePoint now,
@@ -1104,11 +1105,16 @@ bool Engine::IncrementalEnd(TimePoint now, const std::vector<int32_t>& devices) 
     js.queue_seen = stamp;
     waiting_view_.push_back(QueuedView(js));
   }
-  return ApplyDelta(planner_->OnEnd(devices, waiting_view_), now, "completion");
+  planner_->set_now(now);
+  const sched::IncrementalPlanner::Delta delta = planner_->OnEnd(devices, waiting_view_);
+  return ApplyDelta(delta, now, "completion") && !delta.wants_full_round;
 }
 
 bool Engine::IncrementalArrival(TimePoint now, int32_t j) {
-  return ApplyDelta(planner_->OnArrival(QueuedView(jobs_[static_cast<size_t>(j)])), now, "arrival");
+  planner_->set_now(now);
+  const sched::IncrementalPlanner::Delta delta =
+      planner_->OnArrival(QueuedView(jobs_[static_cast<size_t>(j)]));
+  return ApplyDelta(delta, now, "arrival") && !delta.wants_full_round;
 }
 
 Result<SimResult> Engine::Run() {

@@ -13,16 +13,18 @@
 //   - in event mode (round_length == 0): after every batch of same-time events whose kind is
 //     enabled in `decide_on` (arrivals, completions, price changes, failures/repairs, demand
 //     response), and every `epoch` seconds (1 h by default), at most once per `min_decision_gap`;
-//     with `incremental` (the default) and a policy that has an incremental rule (rigshift
-//     except under LAS preemption, mine-only: Policy::DecideIncremental returns a
-//     sched::IncrementalPlanner with the round),
+//     with `incremental` (the default) and a policy that has an incremental rule (rigshift,
+//     backfill-mine, except under LAS preemption; mine-only: Policy::DecideIncremental returns
+//     a sched::IncrementalPlanner with the round),
 //     the full rounds are the epochs, price changes, GPU failures/repairs and demand-response
 //     events only, and in between each job arrival and completion (and each ASIC failure or
 //     repair, which only changes whether that ASIC mines) is decided at once, at its own instant
 //     and without any gap, by the planner in O(the job's gang) (sched/incremental.h). The
-//     planner reads the last round's input (kept in the engine, unchanged) and is dropped at any
-//     price change, GPU failure/repair, demand-response event or delta the engine could not
-//     apply exactly (a plan error), after which the next decision point is a full round again;
+//     planner reads the last round's input (kept in the engine, unchanged) and honours its EASY
+//     reservation; it is dropped at any price change, GPU failure/repair, demand-response event
+//     or delta the engine could not apply exactly (a plan error), after which the next decision
+//     point is a full round again; a job blocked with no reservation in force asks for a full
+//     round (held to `min_decision_gap`, the planner deciding meanwhile);
 //   - in round mode (round_length > 0, Gavel's simulator): only at round boundaries, and only when
 //     the set of jobs changed (a job arrived, finished or a device failed) since the last decision
 //     or `decide_every_round` is set. Jobs that arrive inside a round wait for the next one. A
@@ -166,7 +168,8 @@ struct EngineOptions {
   Duration min_decision_gap = 900;
   // Between full rounds, arrivals and job completions (and ASIC failures/repairs) are decided at
   // once (no gap) by the IncrementalPlanner the policy returns from Policy::DecideIncremental
-  // (rigshift, mine-only); false, or a policy without one: every decision point is a full round.
+  // (rigshift, mine-only, backfill-mine); false, or a policy without one: every decision point
+  // is a full round.
   bool incremental = true;
   // Queued jobs (the head of the queue) a completion offers its GPUs to, incrementally.
   int64_t incremental_waiting = 64;

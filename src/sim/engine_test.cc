@@ -4,10 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
+#include "sim/replay.h"
 #include "sim/report.h"
 #include "sim/sim_test_util.h"
+#include "workload/philly_trace.h"
 
 namespace rigshift::sim {
 namespace {
@@ -427,6 +432,74 @@ TEST(Engine, IncrementalPlannerStaysConsistentWithFailures) {
   EXPECT_LT(a.stats.decisions, full.stats.decisions);
   // Jobs start sooner when arrivals do not wait for a full round.
   EXPECT_LT(a.jobs.avg_queue_delay_s, full.jobs.avg_queue_delay_s);
+}
+
+// Fidelity under load: a Philly-derived stretch (1,500 jobs of up to 4 GPUs in 3 days) queueing
+// on 32 V100s, rigshift FIFO. Deciding arrivals and completions with the incremental planner
+// (EASY reservation of the last full round honoured; a full round, at most every 15 min, when a
+// job is blocked with none in force) stays close to deciding every event with a full round
+// (min_decision_gap 0): the same jobs finish, mean and p99 JCT within 10% (measured: 17.35 h vs
+// 16.44 h, 37.2 h vs 36.8 h), the same margin, in a sixth of the full rounds.
+TEST(Engine, IncrementalPlannerMatchesFullRoundsUnderLoad) {
+  const char* env = std::getenv("RIGSHIFT_SHARED_DATA");
+  const std::string philly = std::string(env && *env ? env : RIGSHIFT_SHARED_DATA_DEFAULT) +
+                             "/traces/sia_sosp23/traces/philly.csv";
+  if (!std::filesystem::exists(philly)) GTEST_SKIP() << "no " << philly;
+  auto trace = workload::LoadPhillyTrace(philly);
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  const TimePoint from = *ParseTimestamp("2017-10-04");
+  std::vector<workload::Job> part;
+  for (const auto& j : *trace) {
+    if (j.arrival >= from && j.gpus <= 4 && part.size() < 1500) part.push_back(j);
+  }
+  const TimePoint t0 = *ParseTimestamp("2022-03-01");
+  ReplayOptions ro;
+  ro.start = t0;
+  ro.end = t0 + 3 * kDay;
+  ro.repeat = false;
+  auto jobs = ReplayIntoWindow(part, ro);
+  ASSERT_TRUE(jobs.ok());
+  AssignJobNeeds(*jobs, {});
+  World w(MakeFleet({{"Tesla V100 SXM2 32GB", 8},
+                     {"Tesla V100 SXM2 32GB", 8},
+                     {"Tesla V100 SXM2 32GB", 8},
+                     {"Tesla V100 SXM2 32GB", 8}}),
+          MakeMarket(t0, std::vector<double>(24 * 40, 40.0), 0.05));
+  w.jobs = std::move(*jobs);
+  sched::PolicyOptions po;
+  po.speed = &w.speed;
+  auto policy = sched::MakePolicy("rigshift", po);
+  ASSERT_TRUE(policy.ok());
+  auto run = [&](bool incremental, Duration gap) {
+    EngineOptions o;
+    o.start = t0;
+    o.end = t0 + 3 * kDay;
+    o.run_until_drained = true;
+    o.min_decision_gap = gap;
+    o.incremental = incremental;
+    auto r = Simulate(w.Inputs(), **policy, po, o);
+    EXPECT_TRUE(r.ok());
+    return *r;
+  };
+  const SimResult inc = run(true, 900), every = run(false, 0), gap = run(false, 900);
+  std::printf(
+      "rigshift under load: mean JCT incremental %.2f h, full rounds every event %.2f h, "
+      "every 15 min %.2f h; p99 %.1f / %.1f / %.1f h; rounds %lld / %lld / %lld; margin %.0f / "
+      "%.0f / %.0f USD\n",
+      inc.jobs.avg_jct_s / 3600, every.jobs.avg_jct_s / 3600, gap.jobs.avg_jct_s / 3600,
+      inc.jobs.p99_jct_s / 3600, every.jobs.p99_jct_s / 3600, gap.jobs.p99_jct_s / 3600,
+      static_cast<long long>(inc.stats.decisions), static_cast<long long>(every.stats.decisions),
+      static_cast<long long>(gap.stats.decisions), ToUsd(inc.totals.net_margin()),
+      ToUsd(every.totals.net_margin()), ToUsd(gap.totals.net_margin()));
+  EXPECT_EQ(inc.jobs.finished, every.jobs.finished);
+  EXPECT_EQ(inc.stats.plan_errors, 0);
+  EXPECT_NEAR(inc.jobs.avg_jct_s / every.jobs.avg_jct_s, 1.0, 0.10);
+  EXPECT_NEAR(inc.jobs.p99_jct_s / every.jobs.p99_jct_s, 1.0, 0.10);
+  EXPECT_NEAR(ToUsd(inc.totals.net_margin()) / ToUsd(every.totals.net_margin()), 1.0, 0.03);
+  // Far fewer full rounds than deciding every event in full, and jobs finish sooner than with
+  // full rounds held to the 15-minute gap.
+  EXPECT_LT(inc.stats.decisions * 4, every.stats.decisions);
+  EXPECT_LT(inc.jobs.avg_jct_s, gap.jobs.avg_jct_s);
 }
 
 TEST(Engine, RejectsBadInputs) {

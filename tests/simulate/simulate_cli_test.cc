@@ -74,6 +74,9 @@ TEST(SimulateCli, SameSeedGivesByteIdenticalJson) {
   double bound = j["bound"]["net_margin_usd"];
   for (const auto& p : j["policies"]) {
     EXPECT_LE(static_cast<double>(p["money"]["net_margin_usd"]), bound + 1.0) << p["policy"];
+    // backfill-mine mines whatever the price (it curtails only for the power envelope, and a
+    // repaired ASIC mines at once): nothing to curtail here. Every other policy curtails in Uri.
+    if (p["policy"] == "backfill-mine") continue;
     EXPECT_GT(static_cast<double>(p["money"]["curtailed_mwh"]), 0.0) << p["policy"];
   }
 }
