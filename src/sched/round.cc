@@ -982,14 +982,12 @@ bool Round::LasPreemptFor(int32_t queue_index, const ChooseFn& choose,
           }
         }
       }
-      std::string attained_text = GpuHours(q.attained_gpu_seconds);
-      std::string victims_text;
+      const std::string attained_text = GpuHours(q.attained_gpu_seconds);
       for (int32_t r : needed) {
         const RunningJob& rj = in_.running[static_cast<size_t>(r)];
         const int32_t lv = LasLevel(rj, las);
         const std::string who = "job " + std::to_string(rj.job->id) + " at level " +
                                 std::to_string(lv) + " (" + GpuHours(rj.attained_gpu_seconds) + ")";
-        victims_text += (victims_text.empty() ? "" : ", ") + who;
         PreemptKept(r, plan_.AddReason("LAS: job " + std::to_string(job.id) + " (level " +
                                        std::to_string(level) + ", " + attained_text +
                                        " attained) waits; " + who + " preempted after " +
