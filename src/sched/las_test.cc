@@ -126,6 +126,10 @@ class LasRound {
     }
   }
 
+  void set_gpu_hour_price(double usd) {
+    market_.gpu_prices.by_model["RTX 4090"] = UsdPerGpuHour(usd);
+  }
+
   Plan Decide(const std::string& policy, const PolicyOptions& options) {
     auto p = MakePolicy(policy, options);
     EXPECT_TRUE(p.ok());
@@ -324,6 +328,19 @@ TEST(LasPreemption, TheJobHoldingTheEasyReservationMayUseItsReservedGpus) {
   EXPECT_EQ(LasRound::Preempted(plan), (std::vector<int64_t>{77}));
   ASSERT_NE(LasRound::Started(plan, 123), nullptr);
   EXPECT_EQ(LasRound::Started(plan, 123)->devices, (std::vector<int32_t>{0, 1}));
+}
+
+TEST(LasPreemption, RigshiftPreemptsOnlyForAJobThatPays) {
+  // At 0.001 USD/GPU-h AI earns less than the GPUs' power: rigshift would not start job 123 on
+  // free GPUs, so LAS does not preempt for it either; backfill-mine does not look at prices.
+  LasRound r(TwoGangs(), {{123, 2, 0.4}});
+  r.set_gpu_hour_price(0.001);
+  Plan plan = r.Decide("rigshift", Las());
+  EXPECT_TRUE(LasRound::Started(plan, 123) == nullptr);
+  for (const auto& p : plan.preemptions)
+    EXPECT_EQ(plan.Reason(p.reason).find("LAS:"), std::string::npos) << plan.Reason(p.reason);
+  plan = r.Decide("backfill-mine", Las());
+  EXPECT_EQ(LasRound::Preempted(plan), (std::vector<int64_t>{77}));
 }
 
 TEST(LasPreemption, StarvedJobIsPromotedAndPreempts) {
