@@ -22,7 +22,7 @@
 //
 // Other policies' rules (IncrementalRule, chosen by the policy in Policy::DecideIncremental):
 //   - kNone (mine-only): nothing starts between rounds; freed GPUs mine where it pays, else off;
-//   - kHighestPrice (backfill-mine style): a job starts on the free class with the highest
+//   - kHighestPrice (backfill-mine, threshold): a job starts on the free class with the highest
 //     GPU-hour price for it, curtailing miners when the envelope needs it (AI before mining, as
 //     in its full round), with no gain check.
 // OnEnd tries the waiting jobs in the policy's queue order as far as it can be told without a

@@ -198,7 +198,8 @@ TEST(IncrementalPlanner, DecideIncrementalContinuesFromTheRound) {
   EXPECT_FALSE(x.modes.empty());
 }
 
-// mine-only: between rounds nothing starts; a policy without an incremental rule returns none.
+// mine-only: between rounds nothing starts; a policy without an incremental rule (horizon)
+// returns none.
 TEST(IncrementalPlanner, MineOnlyStartsNothingAndOtherPoliciesHaveNoPlanner) {
   Fixture f;
   Rng rng(1);
@@ -213,10 +214,11 @@ TEST(IncrementalPlanner, MineOnlyStartsNothingAndOtherPoliciesHaveNoPlanner) {
   EXPECT_TRUE(d.modes.empty());
   ASSERT_EQ(d.waiting.size(), 1u);
 
-  auto threshold = MakePolicy("threshold", f.options);
-  const Plan tp = (*threshold)->DecideIncremental(f.in, rng, &planner);
+  auto horizon = MakePolicy("horizon", f.options);
+  ASSERT_TRUE(horizon.ok());
+  const Plan hp = (*horizon)->DecideIncremental(f.in, rng, &planner);
   EXPECT_EQ(planner, nullptr);
-  EXPECT_EQ(tp.mode, (*threshold)->Decide(f.in, rng).mode);
+  EXPECT_EQ(hp.mode, (*horizon)->Decide(f.in, rng).mode);
 }
 
 // An ASIC that fails goes off; repaired, it mines again (its margin is positive): what the full
@@ -283,6 +285,36 @@ TEST(IncrementalPlanner, BackfillMineStartsOnTheHighestPricedClass) {
   auto e = planner->OnEnd(c.starts[0].devices, {});
   ASSERT_EQ(e.modes.size(), 1u);
   EXPECT_EQ(e.modes[0].second, econ::Mode::kMine);
+}
+
+// threshold between rounds: AI as backfill-mine; GPUs freed by a job mine iff their class mined
+// in the round (40 USD/MWh is under the 3090's break-even), with the round's reason.
+TEST(IncrementalPlanner, ThresholdFreedGpusFollowTheRoundsCurtailment) {
+  Fixture f;
+  Rng rng(1);
+  auto policy = MakePolicy("threshold", f.options);
+  std::unique_ptr<IncrementalPlanner> planner;
+  const Plan plan = (*policy)->DecideIncremental(f.in, rng, &planner);
+  ASSERT_NE(planner, nullptr);
+  EXPECT_EQ(plan.mode, (*policy)->Decide(f.in, rng).mode);
+  const workload::Job cheap = MakeJob(1, 1, 16, 0.01);  // 16 GB: an H100 (highest price) first
+  auto d = planner->OnArrival(QueuedJob{&cheap, cheap.work_gpu_seconds, 0, f.in.now, 0});
+  ASSERT_EQ(d.starts.size(), 1u);
+  // Free a mining 3090 as if a job had ended there: it mines again under the round's reason.
+  int32_t rig_gpu = -1;
+  for (size_t dev = 0; dev < f.flat.device_count(); ++dev) {
+    if (plan.mode[dev] == econ::Mode::kMine) {
+      rig_gpu = static_cast<int32_t>(dev);
+      break;
+    }
+  }
+  ASSERT_GE(rig_gpu, 0);
+  auto e = planner->OnEnd(std::vector<int32_t>{rig_gpu}, {});
+  EXPECT_EQ(planner->mode(static_cast<size_t>(rig_gpu)), econ::Mode::kMine);
+  ASSERT_EQ(e.modes.size(), 1u);
+  EXPECT_EQ(e.modes[0], std::make_pair(rig_gpu, econ::Mode::kMine));
+  EXPECT_EQ(e.mode_reasons[0], plan.device_reason[static_cast<size_t>(rig_gpu)]);
+  EXPECT_NE(planner->reasons()[e.mode_reasons[0]].find("threshold"), std::string::npos);
 }
 
 }  // namespace

@@ -160,8 +160,8 @@ class Policy {
   // planner in *planner that continues from it for the arrivals and job ends until the next full
   // round (sched/incremental.h); *planner is null otherwise. The planner keeps references into
   // `in` (and this policy's options): the caller keeps them alive and unchanged while using it.
-  // Default (defined in incremental.cc): Decide, no planner. Overridden by rigshift, mine-only
-  // and backfill-mine.
+  // Default (defined in incremental.cc): Decide, no planner. Overridden by rigshift, mine-only,
+  // backfill-mine and threshold.
   virtual Plan DecideIncremental(const PolicyInput& in, Rng& rng,
                                  std::unique_ptr<IncrementalPlanner>* planner) const;
 };

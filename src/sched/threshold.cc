@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "sched/backfill_mine.h"
+#include "sched/incremental.h"
 #include "sched/round.h"
 
 namespace rigshift::sched {
@@ -24,6 +25,40 @@ class ThresholdPolicy final : public Policy {
 
   Plan Decide(const PolicyInput& in, Rng& /*rng*/) const override {
     internal::Round round(in, options_);
+    return Run(in, round, nullptr);
+  }
+
+  // The same round, kept for IncrementalPlanner: between rounds as backfill-mine (the highest
+  // priced free class; miners curtailed for it), and GPUs a job's end frees mine iff their
+  // class mined in the round (its price against its threshold: prices change only at a full
+  // round). None under LAS with preemption (a full round's job).
+  Plan DecideIncremental(const PolicyInput& in, Rng& /*rng*/,
+                         std::unique_ptr<IncrementalPlanner>* planner) const override {
+    auto round = std::make_unique<internal::Round>(in, options_);
+    std::vector<int64_t> mine_reason;
+    Plan plan = Run(in, *round, &mine_reason);
+    if (planner != nullptr) {
+      planner->reset();
+      if (!round->las_preempts()) {
+        IncrementalRule rule;
+        rule.start = IncrementalRule::Start::kHighestPrice;
+        rule.label = "backfill";
+        rule.mine = [mine_reason = std::move(mine_reason)](internal::Round&,
+                                                           int32_t cls) -> std::optional<uint32_t> {
+          const int64_t why = mine_reason[static_cast<size_t>(cls)];
+          if (why < 0) return std::nullopt;
+          return static_cast<uint32_t>(why);
+        };
+        *planner = std::make_unique<IncrementalPlanner>(std::move(round), plan, std::move(rule));
+      }
+    }
+    return plan;
+  }
+
+ private:
+  // One round; `mines_with`, when given, receives per class the reason index under which its
+  // devices mine (-1: its devices are off).
+  Plan Run(const PolicyInput& in, internal::Round& round, std::vector<int64_t>* mines_with) const {
     internal::BackfillAi(round);
     const size_t classes = round.index().classes().size();
     std::vector<int64_t> mine_reason(classes, -1), off_reason(classes, -1);
@@ -68,10 +103,15 @@ class ThresholdPolicy final : public Policy {
           return static_cast<uint32_t>(mine_reason[static_cast<size_t>(cls)]);
         },
         [&](int32_t cls) { return static_cast<uint32_t>(off_reason[static_cast<size_t>(cls)]); });
+    if (mines_with != nullptr) {
+      mines_with->assign(classes, -1);
+      for (size_t c = 0; c < classes; ++c) {
+        if (mines[c]) (*mines_with)[c] = mine_reason[c];
+      }
+    }
     return round.Finish();
   }
 
- private:
   PolicyOptions options_;
 };
 

@@ -14,8 +14,8 @@
 //     enabled in `decide_on` (arrivals, completions, price changes, failures/repairs, demand
 //     response), and every `epoch` seconds (1 h by default), at most once per `min_decision_gap`;
 //     with `incremental` (the default) and a policy that has an incremental rule (rigshift,
-//     backfill-mine, except under LAS preemption; mine-only: Policy::DecideIncremental returns
-//     a sched::IncrementalPlanner with the round),
+//     backfill-mine, threshold, except under LAS preemption; mine-only: Policy::DecideIncremental
+//     returns a sched::IncrementalPlanner with the round),
 //     the full rounds are the epochs, price changes, GPU failures/repairs and demand-response
 //     events only, and in between each job arrival and completion (and each ASIC failure or
 //     repair, which only changes whether that ASIC mines) is decided at once, at its own instant
@@ -168,8 +168,8 @@ struct EngineOptions {
   Duration min_decision_gap = 900;
   // Between full rounds, arrivals and job completions (and ASIC failures/repairs) are decided at
   // once (no gap) by the IncrementalPlanner the policy returns from Policy::DecideIncremental
-  // (rigshift, mine-only, backfill-mine); false, or a policy without one: every decision point
-  // is a full round.
+  // (rigshift, mine-only, backfill-mine, threshold); false, or a policy without one: every
+  // decision point is a full round.
   bool incremental = true;
   // Queued jobs (the head of the queue) a completion offers its GPUs to, incrementally.
   int64_t incremental_waiting = 64;
