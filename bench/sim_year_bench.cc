@@ -10,6 +10,7 @@
 // by the policy's IncrementalPlanner; the `*_full_rounds` rows turn that off (every decision
 // point a full round, at most every 15 min: the engine before the planner was wired in), and
 // `rigshift_hourly_full_rounds` plans only at the hourly epochs.
+// (`--benchmark_filter=BM_SimYear/rigshift/` runs one row.)
 // Counters: simulated events, events per second, full planning rounds, incremental decisions,
 // jobs finished, mean and p99 queueing delay (minutes), mean JCT (hours), net margin (M$).
 //
@@ -209,6 +210,7 @@ void BM_SimYear(benchmark::State& state, const char* policy_name, Duration decis
       ->UseRealTime()
 SIM_YEAR(mine_only_baseline, "mine-only", 900, true);
 SIM_YEAR(backfill_mine, "backfill-mine", 900, true);
+SIM_YEAR(threshold, "threshold", 900, true);
 SIM_YEAR(rigshift, "rigshift", 900, true);
 // Every decision point a full round (the engine before IncrementalPlanner was wired in).
 SIM_YEAR(mine_only_full_rounds, "mine-only", 900, false);
