@@ -117,8 +117,17 @@ OracleModel BuildOracleModel(const OracleInput& in) {
       const workload::NodeLinks links{dc.pcie_lanes_per_gpu, dc.nvlink, dc.nic_gbps};
       const bool single =
           oj.gpus <= dc.max_slot_size && workload::InterconnectFits(job, links, oj.gpus, false);
-      const bool span = oj.gpus > 1 && dc.slots.size() > 1 && oj.gpus <= dc.device_count &&
-                        workload::InterconnectFits(job, links, 1, true);
+      // Across nodes as sched's Round places (Round::ShapeIdOf): all of a node's GPUs when the
+      // interconnect allows it, else one per node.
+      int64_t span_capacity = 0;
+      if (oj.gpus > 1 && dc.slots.size() > 1) {
+        if (workload::InterconnectFits(job, links, dc.max_slot_size, true)) {
+          span_capacity = dc.device_count;
+        } else if (workload::InterconnectFits(job, links, 1, true)) {
+          span_capacity = static_cast<int64_t>(dc.slots.size());
+        }
+      }
+      const bool span = span_capacity >= oj.gpus;
       if (!single && !span) continue;
       oj.rate[c] = rate;
       oj.price[c] = ToUsdPerGpuHour(JobGpuHourPrice(job, *dc.gpu, in.market->gpu_prices));

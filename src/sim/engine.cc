@@ -497,23 +497,25 @@ void Engine::BuildDemandResponse() {
 }
 
 bool Engine::Placeable(const Job& job) const {
-  // Some class can host the whole gang: on one node (slot), or across nodes of one site with the
-  // same model when the job tolerates it.
-  std::map<std::pair<int32_t, const void*>, int64_t> spanning;
+  // Some class can host the whole gang, by the rule sched's Round places with (round.cc,
+  // Round::ShapeIdOf): on one node, or across nodes of the class when the job tolerates it, with
+  // as many GPUs per node as its interconnect allows (all of a node's, or one per node when the
+  // node's NIC only carries one GPU's traffic).
   for (const auto& c : index_.classes()) {
     if (c.kind != catalog::DeviceKind::kGpu || c.gpu == nullptr) continue;
+    if (c.gpu->memory_gb < job.min_memory_gb) continue;
     if (in_.speed->Rate(job, *c.gpu) <= 0) continue;
     workload::NodeLinks links{c.pcie_lanes_per_gpu, c.nvlink, c.nic_gbps};
     if (job.gpus <= c.max_slot_size && workload::InterconnectFits(job, links, job.gpus, false))
       return true;
-    if ((job.interconnect == workload::Interconnect::kNetwork ||
-         job.interconnect == workload::Interconnect::kNone) &&
-        workload::InterconnectFits(job, links, std::min(job.gpus, c.max_slot_size), true)) {
-      spanning[{c.site, c.gpu}] += c.device_count;
+    if (job.gpus <= 1 || c.slots.size() <= 1) continue;
+    int64_t per_node = 0;
+    if (workload::InterconnectFits(job, links, c.max_slot_size, true)) {
+      per_node = c.max_slot_size;
+    } else if (workload::InterconnectFits(job, links, 1, true)) {
+      per_node = 1;
     }
-  }
-  for (const auto& [k, count] : spanning) {
-    if (count >= job.gpus) return true;
+    if (per_node * static_cast<int64_t>(c.slots.size()) >= job.gpus) return true;
   }
   return false;
 }
