@@ -56,6 +56,7 @@ struct SimulateArgs {
   bool no_bound = false;
   int bound_bins = 8;
   bool no_failures = false;
+  bool full_rounds_only = false;
   bool demand_response = false;
   double epoch_hours = 1.0;
   double decision_gap_minutes = 15.0;
@@ -386,6 +387,7 @@ int RunSimulate(const SimulateArgs& args) {
     eo.epoch = epoch;
     eo.min_decision_gap = static_cast<Duration>(args.decision_gap_minutes * 60);
     eo.failures.enabled = !args.no_failures;
+    eo.incremental = !args.full_rounds_only;
     eo.demand_response.enabled = args.demand_response;
     eo.power = popts.power;
     eo.timeline = timeline.get();
@@ -480,7 +482,12 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--seed", args->seed, "Random seed (failures, job needs, policies); default 1");
   cmd->add_option("--epoch", args->epoch_hours, "Hours between planning rounds besides events (default 1)");
   cmd->add_option("--decision-gap", args->decision_gap_minutes,
-                  "Minutes at least between event-triggered planning rounds (default 15; 0 = every event)");
+                  "Minutes at least between event-triggered full planning rounds (default 15; 0 = every "
+                  "event); arrivals and completions are decided at once by the policy's incremental "
+                  "planner where it has one");
+  cmd->add_flag("--full-rounds-only", args->full_rounds_only,
+                "No incremental decisions: every decision point is a full planning round (at most "
+                "every --decision-gap)");
   cmd->add_option("--slo-factor", args->slo_factor,
                   "Deadline = arrival + factor x run time on the reference GPU (0: none; default 4)");
   cmd->add_flag("--json", args->json, "Print the full result as JSON");

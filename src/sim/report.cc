@@ -308,6 +308,7 @@ std::string RenderJson(const SimReport& rep) {
     p["utilisation"] = {{"gpu_ai_share", Round(r.GpuUtilisation(), 4)}, {"classes", classes}};
     p["stats"] = {{"events", r.stats.events},
                   {"decisions", r.stats.decisions},
+                  {"incremental_decisions", r.stats.incremental_decisions},
                   {"device_failures", r.stats.device_failures},
                   {"dr_events", r.stats.dr_events},
                   {"plan_errors", r.stats.plan_errors}};
