@@ -65,16 +65,22 @@ bool IncrementalPlanner::TryStart(const QueuedJob& q) {
   return false;
 }
 
+std::vector<int32_t> IncrementalPlanner::FreeClasses(const workload::Job& job) {
+  internal::Round& r = *round_;
+  const internal::Shape& shape = r.ShapeOf(job);
+  std::vector<int32_t> classes;
+  if (!shape.runs_anywhere) return classes;
+  for (size_t c = 0; c < shape.fit.size(); ++c) {
+    if (!(shape.fit[c].rate > 0) || r.class_free(static_cast<int32_t>(c)) < shape.gpus) continue;
+    classes.push_back(static_cast<int32_t>(c));
+  }
+  return classes;
+}
+
 bool IncrementalPlanner::TryStartHighestPrice(const QueuedJob& q) {
   internal::Round& r = *round_;
   const workload::Job& job = *q.job;
-  const internal::Shape& shape = r.ShapeOf(job);
-  if (!shape.runs_anywhere) return false;
-  std::vector<int32_t> candidates;
-  for (size_t c = 0; c < shape.fit.size(); ++c) {
-    if (!(shape.fit[c].rate > 0) || r.class_free(static_cast<int32_t>(c)) < shape.gpus) continue;
-    candidates.push_back(static_cast<int32_t>(c));
-  }
+  std::vector<int32_t> candidates = FreeClasses(job);
   // Highest price first; ties: lower class id (stable).
   std::stable_sort(candidates.begin(), candidates.end(),
                    [&](int32_t a, int32_t b) { return r.PriceOn(job, a) > r.PriceOn(job, b); });
@@ -108,13 +114,7 @@ bool IncrementalPlanner::AvoidReserved(const QueuedJob& q, int32_t cls) {
 bool IncrementalPlanner::TryStartBestGain(const QueuedJob& q) {
   internal::Round& r = *round_;
   const workload::Job& job = *q.job;
-  const internal::Shape& shape = r.ShapeOf(job);
-  if (!shape.runs_anywhere) return false;
-  std::vector<int32_t> candidates;
-  for (size_t c = 0; c < shape.fit.size(); ++c) {
-    if (!(shape.fit[c].rate > 0) || r.class_free(static_cast<int32_t>(c)) < shape.gpus) continue;
-    candidates.push_back(static_cast<int32_t>(c));
-  }
+  std::vector<int32_t> candidates = FreeClasses(job);
   while (!candidates.empty()) {
     int32_t best = -1;
     Money best_gain;

@@ -115,6 +115,8 @@ class IncrementalPlanner {
   std::optional<uint32_t> MineRule(int32_t cls);
   bool TryStartBestGain(const QueuedJob& q);
   bool TryStartHighestPrice(const QueuedJob& q);
+  // Classes that can run `job` and have enough free GPUs for its gang now.
+  std::vector<int32_t> FreeClasses(const workload::Job& job);
   // Whether `q` must keep off the round's EASY reservation on class `cls`.
   bool AvoidReserved(const QueuedJob& q, int32_t cls);
   Delta Collect(std::vector<int32_t>& changed);

@@ -193,6 +193,11 @@ class Engine {
   // State changes.
   void SetMode(int32_t d, Mode m);
   void StartJob(int32_t j, const std::vector<int32_t>& devices, TimePoint now);
+  // A start of a plan or delta that can be applied now: the job's index, else -1. Starts are
+  // applied one by one, so a device an earlier start took is busy (device_job_) for later ones.
+  int32_t CheckStart(const sched::JobStart& s) const;
+  void ApplyStart(const sched::JobStart& s, int32_t j, TimePoint now, const char* trigger,
+                  std::string_view reason);
   void StopJob(int32_t j, TimePoint now, bool failure);
   void CompleteJob(int32_t j, TimePoint now);
   void Enqueue(int32_t j, TimePoint now);
@@ -978,37 +983,13 @@ void Engine::Decide(TimePoint now, const char* trigger) {
     Emit(now, trigger, "job " + std::to_string(p.job), "preempt", reason_of(p.reason));
   }
   // 2. Starts.
-  std::vector<uint8_t> claimed;
   for (const auto& s : plan.starts) {
-    auto it = job_index_.find(s.job);
-    bool ok =
-        it != job_index_.end() && jobs_[static_cast<size_t>(it->second)].phase == Phase::kQueued;
-    const JobState* js = ok ? &jobs_[static_cast<size_t>(it->second)] : nullptr;
-    ok = ok && static_cast<int32_t>(s.devices.size()) == js->job->gpus;
-    if (ok) {
-      if (claimed.empty()) claimed.assign(n, 0);
-      for (int32_t d : s.devices) {
-        if (d < 0 || static_cast<size_t>(d) >= n || !up_[static_cast<size_t>(d)] ||
-            device_job_[static_cast<size_t>(d)] >= 0 || claimed[static_cast<size_t>(d)] ||
-            flat_.gpu[static_cast<size_t>(d)] == nullptr ||
-            in_.speed->Rate(*js->job, *flat_.gpu[static_cast<size_t>(d)]) <= 0) {
-          ok = false;
-          break;
-        }
-      }
-    }
-    if (!ok) {
+    const int32_t j = CheckStart(s);
+    if (j < 0) {
       ++result_.stats.plan_errors;
       continue;
     }
-    for (int32_t d : s.devices) claimed[static_cast<size_t>(d)] = 1;
-    StartJob(it->second, s.devices, now);
-    if (opts_.timeline) {
-      std::string where = std::to_string(s.devices.size()) + " x " +
-                          flat_.gpu[static_cast<size_t>(s.devices.front())]->name +
-                          " from device " + std::to_string(s.devices.front());
-      Emit(now, trigger, "job " + std::to_string(s.job), "start on " + where, reason_of(s.reason));
-    }
+    ApplyStart(s, j, now, trigger, reason_of(s.reason));
   }
   // 3. Modes. Timeline rows group contiguous devices with the same change and reason.
   if (!std::equal(plan.mode.begin(), plan.mode.end(), mode_.begin())) {
@@ -1032,6 +1013,33 @@ void Engine::Decide(TimePoint now, const char* trigger) {
   if (result_.stats.plan_errors != errors_before) planner_.reset();
 }
 
+int32_t Engine::CheckStart(const sched::JobStart& s) const {
+  auto it = job_index_.find(s.job);
+  if (it == job_index_.end()) return -1;
+  const JobState& js = jobs_[static_cast<size_t>(it->second)];
+  if (js.phase != Phase::kQueued || static_cast<int32_t>(s.devices.size()) != js.job->gpus) return -1;
+  const size_t n = flat_.device_count();
+  for (auto d = s.devices.begin(); d != s.devices.end(); ++d) {
+    const auto du = static_cast<size_t>(*d);
+    if (*d < 0 || du >= n || !up_[du] || device_job_[du] >= 0 || flat_.gpu[du] == nullptr ||
+        in_.speed->Rate(*js.job, *flat_.gpu[du]) <= 0 || std::find(s.devices.begin(), d, *d) != d) {
+      return -1;
+    }
+  }
+  return it->second;
+}
+
+void Engine::ApplyStart(const sched::JobStart& s, int32_t j, TimePoint now, const char* trigger,
+                        std::string_view reason) {
+  StartJob(j, s.devices, now);
+  if (opts_.timeline) {
+    std::string where = std::to_string(s.devices.size()) + " x " +
+                        flat_.gpu[static_cast<size_t>(s.devices.front())]->name + " from device " +
+                        std::to_string(s.devices.front());
+    Emit(now, trigger, "job " + std::to_string(s.job), "start on " + where, reason);
+  }
+}
+
 bool Engine::ApplyDelta(const sched::IncrementalPlanner::Delta& delta, TimePoint now,
                         const char* trigger) {
   ++result_.stats.incremental_decisions;
@@ -1042,31 +1050,12 @@ bool Engine::ApplyDelta(const sched::IncrementalPlanner::Delta& delta, TimePoint
   const int64_t errors_before = result_.stats.plan_errors;
   const size_t n = flat_.device_count();
   for (const auto& s : delta.starts) {
-    auto it = job_index_.find(s.job);
-    bool ok =
-        it != job_index_.end() && jobs_[static_cast<size_t>(it->second)].phase == Phase::kQueued;
-    const JobState* js = ok ? &jobs_[static_cast<size_t>(it->second)] : nullptr;
-    ok = ok && static_cast<int32_t>(s.devices.size()) == js->job->gpus;
-    for (size_t i = 0; ok && i < s.devices.size(); ++i) {
-      const int32_t d = s.devices[i];
-      ok = d >= 0 && static_cast<size_t>(d) < n && up_[static_cast<size_t>(d)] &&
-           device_job_[static_cast<size_t>(d)] < 0 &&
-           std::find(s.devices.begin(), s.devices.begin() + static_cast<std::ptrdiff_t>(i), d) ==
-               s.devices.begin() + static_cast<std::ptrdiff_t>(i) &&
-           flat_.gpu[static_cast<size_t>(d)] != nullptr &&
-           in_.speed->Rate(*js->job, *flat_.gpu[static_cast<size_t>(d)]) > 0;
-    }
-    if (!ok) {
+    const int32_t j = CheckStart(s);
+    if (j < 0) {
       ++result_.stats.plan_errors;
       continue;
     }
-    StartJob(it->second, s.devices, now);
-    if (opts_.timeline) {
-      std::string where = std::to_string(s.devices.size()) + " x " +
-                          flat_.gpu[static_cast<size_t>(s.devices.front())]->name +
-                          " from device " + std::to_string(s.devices.front());
-      Emit(now, trigger, "job " + std::to_string(s.job), "start on " + where, reason_of(s.reason));
-    }
+    ApplyStart(s, j, now, trigger, reason_of(s.reason));
   }
   ModeRuns runs;
   auto emit = [&](std::string subject, std::string action, uint32_t reason) {
