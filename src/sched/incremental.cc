@@ -118,23 +118,39 @@ bool IncrementalPlanner::TryStartBestGain(const QueuedJob& q) {
   while (!candidates.empty()) {
     int32_t best = -1;
     Money best_gain;
+    int32_t urgent = -1;  // the full round's deadline rule (rigshift.cc): see RigshiftAi
+    Money urgent_gain;
     for (int32_t c : candidates) {
       const double secs = std::min(r.ExpectedSeconds(job, q.remaining_work, c), 1e12);
       const Money gain = internal::GainPerGpuHour(r, job, c, static_cast<Duration>(secs));
       if (gain.raw() > 0 && (best < 0 || gain > best_gain)) {
         best = c;
         best_gain = gain;
+      } else if (gain.raw() <= 0 && internal::MeetsDeadlineNow(job, now_, secs) &&
+                 internal::DeadlineAtRisk(job, now_, secs, kHour) &&
+                 (RentalRevenue(1, kHour, r.PriceOn(job, c)) -
+                  r.MeanAiCost(c, static_cast<Duration>(secs)))
+                         .raw() > 0 &&
+                 (urgent < 0 || gain > urgent_gain)) {
+        urgent = c;
+        urgent_gain = gain;
       }
+    }
+    if (best < 0 && urgent >= 0) {
+      best = urgent;
+      best_gain = Money();  // no gain over mining: curtail nobody for it
     }
     if (best < 0) return false;
     std::vector<int32_t> devices = r.FindPlacement(job, best, AvoidReserved(q, best));
     // What the gang earns per hour over its devices' current use (mining where they mine).
     Money gain_h = best_gain * static_cast<int64_t>(devices.size());
     if (!devices.empty() && (r.CanPowerAi(devices) || r.MakeRoomForAi(devices, gain_h))) {
-      const uint32_t why =
-          r.plan().AddReason("ai: job " + std::to_string(job.id) + " starts on " +
-                             std::to_string(job.gpus) + " x " + r.ClassLabel(best) + ": gains " +
-                             internal::Usd2(best_gain) + " USD/GPU-h over mining/off (event)");
+      const uint32_t why = r.plan().AddReason(
+          "ai: job " + std::to_string(job.id) + " starts on " + std::to_string(job.gpus) + " x " +
+          r.ClassLabel(best) +
+          (urgent == best && best_gain.IsZero()
+               ? std::string(": its deadline would be missed by waiting (event)")
+               : ": gains " + internal::Usd2(best_gain) + " USD/GPU-h over mining/off (event)"));
       r.StartExternal(job, std::move(devices), why);
       if (&job == r.reserved_job()) reservation_used_ = true;
       return true;

@@ -18,6 +18,18 @@ Money GainPerGpuHour(Round& round, const workload::Job& job, int32_t cls, Durati
          round.MeanAltMargin(cls, seconds);
 }
 
+bool DeadlineAtRisk(const workload::Job& job, TimePoint now, double expected_seconds,
+                    Duration delay) {
+  return job.deadline.has_value() &&
+         static_cast<double>(now) + static_cast<double>(delay) + expected_seconds >
+             static_cast<double>(*job.deadline);
+}
+
+bool MeetsDeadlineNow(const workload::Job& job, TimePoint now, double expected_seconds) {
+  return !job.deadline.has_value() ||
+         static_cast<double>(now) + expected_seconds <= static_cast<double>(*job.deadline);
+}
+
 namespace {
 
 int64_t PerKw(Money m, Power p) {
@@ -61,6 +73,12 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
     Duration lost = job.restore_time;
     if (job.preemptibility == workload::Preemptibility::kCheckpoint)
       lost += std::max<Duration>(0, in.now - rj.last_checkpoint);
+    // The customer's deadline is not ours to trade: a job on course to meet it is not paused
+    // into missing it (pause + work lost + restore + an hour until a round restarts it).
+    if (MeetsDeadlineNow(job, in.now, secs) &&
+        DeadlineAtRisk(job, in.now, secs, static_cast<Duration>(stretch + 1) * kHour + lost)) {
+      return std::nullopt;
+    }
     const Money loss =
         RentalRevenue(static_cast<int64_t>(rj.devices.size()), lost, round.PriceOn(job, cls));
     const double need = opt.preempt_hysteresis * static_cast<double>(loss.raw());
@@ -126,6 +144,10 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
     int64_t best_kw = 0;
     Money best_rejected = Money::FromRaw(std::numeric_limits<int64_t>::min() / 4);
     int32_t rejected_cls = -1;
+    // A job whose deadline waiting another planning hour would miss starts where AI at least pays
+    // its own power, even though mining would earn more there (the least mining given up).
+    int32_t urgent_cls = -1;
+    Money urgent_gain;
     for (int32_t c : classes) {
       const auto site = static_cast<size_t>(ix.classes()[static_cast<size_t>(c)].site);
       if (ai_budget != nullptr && ai_used[site] + job.gpus > (*ai_budget)[site]) continue;
@@ -135,6 +157,14 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
         if (gain > best_rejected) {
           best_rejected = gain;
           rejected_cls = c;
+        }
+        const Money ai_margin =
+            RentalRevenue(1, kHour, round.PriceOn(job, c)) - round.MeanAiCost(c, secs);
+        if (ai_margin.raw() > 0 && MeetsDeadlineNow(job, in.now, static_cast<double>(secs)) &&
+            DeadlineAtRisk(job, in.now, static_cast<double>(secs), kHour) &&
+            (urgent_cls < 0 || gain > urgent_gain)) {
+          urgent_cls = c;
+          urgent_gain = gain;
         }
         continue;
       }
@@ -147,6 +177,10 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
       }
     }
     if (best.cls >= 0) {
+      return best;
+    }
+    if (urgent_cls >= 0) {
+      best.cls = urgent_cls;
       return best;
     }
     if (rejected_cls >= 0) {
@@ -167,9 +201,19 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget) {
     const Duration secs = ClampSeconds(round.ExpectedSeconds(job, qj.remaining_work, cls));
     char hours[32];
     std::snprintf(hours, sizeof hours, "%.1f", static_cast<double>(secs) / kHour);
+    const Money gain = GainPerGpuHour(round, job, cls, secs);
+    if (gain.raw() <= 0) {
+      return round.plan().AddReason(
+          "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " +
+          round.ClassLabel(cls) + ": its deadline would be missed by waiting; AI pays its power " +
+          "but " + Usd2(-gain) + " USD/GPU-h less than mining (price " +
+          Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + ", power " +
+          Usd2(round.MeanAiCost(cls, secs)) + ", mining forgone " +
+          Usd2(round.MeanAltMargin(cls, secs)) + ", ~" + hours + " h)");
+    }
     return round.plan().AddReason(
         "ai: job " + std::to_string(job.id) + " on " + std::to_string(job.gpus) + " x " +
-        round.ClassLabel(cls) + ": gains " + Usd2(GainPerGpuHour(round, job, cls, secs)) +
+        round.ClassLabel(cls) + ": gains " + Usd2(gain) +
         " USD/GPU-h over mining/off (price " +
         Usd2(RentalRevenue(1, kHour, round.PriceOn(job, cls))) + ", power " +
         Usd2(round.MeanAiCost(cls, secs)) + ", mining forgone " +

@@ -50,6 +50,12 @@ void RigshiftAi(Round& round, const std::vector<int64_t>* ai_budget);
 void RigshiftMining(Round& round);
 // Gain per GPU-hour of `job` on class `cls` over `seconds` against mining/off (step 2).
 Money GainPerGpuHour(Round& round, const workload::Job& job, int32_t cls, Duration seconds);
+// Deadlines (Job::deadline, the customer's SLO): whether a job expected to run `expected_seconds`
+// from now still meets its deadline (true without one), and whether starting it `delay` later
+// would miss it (false without one).
+bool MeetsDeadlineNow(const workload::Job& job, TimePoint now, double expected_seconds);
+bool DeadlineAtRisk(const workload::Job& job, TimePoint now, double expected_seconds,
+                    Duration delay);
 }  // namespace internal
 
 }  // namespace rigshift::sched

@@ -100,6 +100,8 @@ workload::Job ParseJob(const YAML::Node& n, TimePoint start) {
                           (n["arrival_hour"] ? n["arrival_hour"].as<double>() : 0) * kHour);
   j.work_gpu_seconds = (n["work_hours"] ? n["work_hours"].as<double>() : 1.0) * kHour * j.gpus;
   if (n["price"]) j.price = UsdPerGpuHour(n["price"].as<double>());
+  if (n["deadline_hour"])
+    j.deadline = start + static_cast<int64_t>(n["deadline_hour"].as<double>() * kHour);
   j.preemptibility = ParsePreempt(n["preempt"] ? n["preempt"].as<std::string>() : "checkpoint");
   j.restore_time =
       static_cast<Duration>((n["restore_min"] ? n["restore_min"].as<double>() : 2.0) * kMinute);
