@@ -48,6 +48,8 @@ struct SimulateArgs {
   std::string from, to;
   std::string policies;
   std::string ordering = "fifo";
+  std::string las_thresholds;  // GPU-hours, ascending, comma-separated; empty = the default
+  bool las_no_preempt = false;
   double load = 1.0;
   uint64_t seed = 1;
   bool json = false;
@@ -345,6 +347,22 @@ int RunSimulate(const SimulateArgs& args) {
   const Duration epoch = static_cast<Duration>(args.epoch_hours * 3600);
   sched::PolicyOptions popts;
   popts.order = *order;
+  if (!args.las_thresholds.empty()) {
+    popts.las.thresholds_gpu_seconds.clear();
+    for (const auto& t : SplitList(args.las_thresholds)) {
+      char* endp = nullptr;
+      const double h = std::strtod(t.c_str(), &endp);
+      if (endp == t.c_str() || *endp != '\0' || !(h > 0) || h > 1e7 ||
+          (!popts.las.thresholds_gpu_seconds.empty() &&
+           h * 3600 <= popts.las.thresholds_gpu_seconds.back())) {
+        return ReportError(Status::InvalidArgument(
+            "--las-thresholds '" + args.las_thresholds +
+            "': expected ascending positive GPU-hours, e.g. 1,10 (at '" + t + "')"));
+      }
+      popts.las.thresholds_gpu_seconds.push_back(h * 3600);
+    }
+  }
+  popts.las.preempt = !args.las_no_preempt;
   popts.speed = &speed;
   std::vector<std::unique_ptr<sched::Policy>> policies;
   for (const auto& n : names) {
@@ -478,6 +496,11 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--to", args->to, "Window end, exclusive (YYYY-MM-DD); default a year after --from");
   cmd->add_option("--policy", args->policies, "Policies, comma-separated (default: all but fifo_perf)");
   cmd->add_option("--ordering", args->ordering, "AI queue order: fifo | las (Tiresias)");
+  cmd->add_option("--las-thresholds", args->las_thresholds,
+                  "LAS priority levels: attained-service thresholds in GPU-hours, ascending "
+                  "(default 1,10: three levels)");
+  cmd->add_flag("--las-no-preempt", args->las_no_preempt,
+                "LAS only orders the waiting queue; it does not preempt running jobs");
   cmd->add_option("--load", args->load, "Scale the trace's arrival rate (default 1)");
   cmd->add_option("--seed", args->seed, "Random seed (failures, job needs, policies); default 1");
   cmd->add_option("--epoch", args->epoch_hours, "Hours between planning rounds besides events (default 1)");

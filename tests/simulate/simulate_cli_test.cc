@@ -150,6 +150,15 @@ TEST(SimulateCli, BadInputGivesLocatedErrors) {
                " --from 2024-02-01 --to 2024-01-01");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--to must be after --from"), std::string::npos) << r.err;
+  r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") +
+               " --jobs none --ordering las --las-thresholds 10,1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--las-thresholds '10,1': expected ascending positive GPU-hours"),
+            std::string::npos)
+      << r.err;
+  r = Rigshift("simulate " + Example("asic-hydro-ercot.yaml") + " --jobs none --bound-bins 25");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--bound-bins"), std::string::npos) << r.err;
 }
 
 }  // namespace
