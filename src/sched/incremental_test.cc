@@ -29,23 +29,8 @@ sites:
 
 // The same with two S19 Pro miners (devices 20 and 21) at hashprice 0.06 USD/TH/day: they mine
 // at 40 USD/MWh (break-even 76.9).
-constexpr const char* kFleetWithAsics = R"(version: 1
-name: inc-asic
-sites:
-  - id: dc
-    grid_cap_mw: 1
-    pue: 1.1
-    cooling: {kind: air}
-    tariff: {market: ercot}
-    halls:
-      - id: h
-        racks:
-          - id: r
-            nodes:
-              - {id: hgx, riser: x16, nvlink: true, host_power_w: 1000, cpu_cores: 64, ram_gb: 1024, devices: [{model: H100 SXM, count: 8}]}
-              - {id: rig, count: 2, riser: x1, host_power_w: 200, cpu_cores: 2, ram_gb: 4, devices: [{model: RTX 3090, count: 6}]}
-              - {id: m, count: 2, devices: [{model: S19 Pro}]}
-)";
+const std::string kFleetWithAsics =
+    std::string(kFleet) + "              - {id: m, count: 2, devices: [{model: S19 Pro}]}\n";
 
 struct Fixture {
   fleet::Fleet fleet;
@@ -53,7 +38,7 @@ struct Fixture {
   market::MarketData market;
   PolicyInput in;
   PolicyOptions options;
-  explicit Fixture(const char* fleet_text = kFleet) {
+  explicit Fixture(const std::string& fleet_text = kFleet) {
     auto loaded = fleet::LoadFleetText(fleet_text, "inc.yaml", catalog::Catalog::Builtin());
     RS_CHECK(loaded.ok());
     fleet = loaded->fleet;

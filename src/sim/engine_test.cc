@@ -291,10 +291,9 @@ TEST(Engine, DemandResponseCapsTheSiteAndPaysCredits) {
   EXPECT_EQ(r->totals.energy_cost, MicroUsd(227'500));  // hours 0 and 2 only
 }
 
-// Same inputs and seed: byte-identical JSON; another seed: other failures.
-TEST(Engine, SameSeedSameJson) {
-  World w(MakeFleet({{"RTX 3090", 8}, {"RTX 3090", 8}, {"Antminer S19 Pro", 10}}),
-          MakeMarket(kT0, std::vector<double>(24 * 20, 0.0), 0.08));
+// Twenty days of prices from 20 to 109 USD/MWh and 300 jobs (every seventh a 4-GPU PCIe gang)
+// for a world of two 8 x RTX 3090 rigs and ten S19 Pro: busy, with failures to come.
+void FillBusyMixedWorld(World& w) {
   for (size_t h = 0; h < w.market.electricity["test"].values.size(); ++h) {
     w.market.electricity["test"].values[h] = UsdPerMwh(20.0 + static_cast<double>((h * 37) % 90));
   }
@@ -304,6 +303,13 @@ TEST(Engine, SameSeedSameJson) {
     j.interconnect = j.gpus > 1 ? workload::Interconnect::kPcie : workload::Interconnect::kNone;
     w.jobs.push_back(j);
   }
+}
+
+// Same inputs and seed: byte-identical JSON; another seed: other failures.
+TEST(Engine, SameSeedSameJson) {
+  World w(MakeFleet({{"RTX 3090", 8}, {"RTX 3090", 8}, {"Antminer S19 Pro", 10}}),
+          MakeMarket(kT0, std::vector<double>(24 * 20, 0.0), 0.08));
+  FillBusyMixedWorld(w);
   auto run = [&](uint64_t seed) {
     ScriptedPolicy policy(&w.speed);
     EngineOptions o = Window(kT0, 20 * kDay);
@@ -394,15 +400,7 @@ TEST(Engine, IncrementalPlannerStartsArrivalsAtOnce) {
 TEST(Engine, IncrementalPlannerStaysConsistentWithFailures) {
   World w(MakeFleet({{"RTX 3090", 8}, {"RTX 3090", 8}, {"Antminer S19 Pro", 10}}),
           MakeMarket(kT0, std::vector<double>(24 * 20, 0.0), 0.08));
-  for (size_t h = 0; h < w.market.electricity["test"].values.size(); ++h) {
-    w.market.electricity["test"].values[h] = UsdPerMwh(20.0 + static_cast<double>((h * 37) % 90));
-  }
-  for (int i = 0; i < 300; ++i) {
-    auto j = MakeJob(i, kT0 + (i * 7919) % (15 * 86400), 600.0 + (i * 104729) % 40000);
-    j.gpus = (i % 7 == 0) ? 4 : 1;
-    j.interconnect = j.gpus > 1 ? workload::Interconnect::kPcie : workload::Interconnect::kNone;
-    w.jobs.push_back(j);
-  }
+  FillBusyMixedWorld(w);
   sched::PolicyOptions po;
   po.speed = &w.speed;
   auto policy = sched::MakePolicy("rigshift", po);
