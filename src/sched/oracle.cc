@@ -121,11 +121,10 @@ OracleModel BuildOracleModel(const OracleInput& in) {
       // interconnect allows it, else one per node.
       int64_t span_capacity = 0;
       if (oj.gpus > 1 && dc.slots.size() > 1) {
-        if (workload::InterconnectFits(job, links, dc.max_slot_size, true)) {
-          span_capacity = dc.device_count;
-        } else if (workload::InterconnectFits(job, links, 1, true)) {
-          span_capacity = static_cast<int64_t>(dc.slots.size());
-        }
+        span_capacity = std::min<int64_t>(
+            dc.device_count,
+            static_cast<int64_t>(workload::SpanGpusPerNode(job, links, dc.max_slot_size)) *
+                static_cast<int64_t>(dc.slots.size()));
       }
       const bool span = span_capacity >= oj.gpus;
       if (!single && !span) continue;
@@ -265,9 +264,9 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
     double it_cap_kwh = 0;  // sum of the hourly IT caps (kW x h); inf when uncapped
   };
   std::vector<std::vector<Bin>> bins(static_cast<size_t>(model.sites));
+  // A model built by hand may leave prices out: then every hour of a block is alike.
+  const std::vector<double> flat(static_cast<size_t>(hours), 0.0);
   for (int s = 0; s < model.sites; ++s) {
-    // A model built by hand may leave prices out: then every hour of a block is alike.
-    const std::vector<double> flat(static_cast<size_t>(hours), 0.0);
     const auto& price = static_cast<size_t>(s) < model.site_energy_usd_mwh.size() &&
                                 model.site_energy_usd_mwh[static_cast<size_t>(s)].size() ==
                                     static_cast<size_t>(hours)
@@ -279,8 +278,8 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
         Bin bin;
         bin.block = b;
         for (int t : hs) {
-          bin.it_cap_kwh += model.site_it_cap_w[static_cast<size_t>(s)][static_cast<size_t>(t)] /
-                            1000.0;
+          bin.it_cap_kwh +=
+              model.site_it_cap_w[static_cast<size_t>(s)][static_cast<size_t>(t)] / 1000.0;
         }
         bin.hours = std::move(hs);
         bins[static_cast<size_t>(s)].push_back(std::move(bin));
@@ -300,8 +299,10 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
   };
   std::vector<ModeCol> mine_cols, host_cols;
   // Rows per (group, block): concurrency and cumulative work.
-  std::vector<std::vector<int>> conc_row(groups.size(), std::vector<int>(static_cast<size_t>(blocks)));
-  std::vector<std::vector<int>> work_row(groups.size(), std::vector<int>(static_cast<size_t>(blocks)));
+  std::vector<std::vector<int>> conc_row(groups.size(),
+                                         std::vector<int>(static_cast<size_t>(blocks)));
+  std::vector<std::vector<int>> work_row(groups.size(),
+                                         std::vector<int>(static_cast<size_t>(blocks)));
   // Rows and columns are scaled for the solver: work in units x hours (work / 3600) and power in
   // kW, so that coefficients stay near 1.
   for (size_t g = 0; g < groups.size(); ++g) {
@@ -311,7 +312,8 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
       for (int t = b * block_hours; t < block_end(b); ++t)
         gpu_hours += groups[g].gpus_arrived[static_cast<size_t>(t)];
       conc_row[g][static_cast<size_t>(b)] = lp.AddRow(-kInf, gpu_hours);
-      const double work_cap = groups[g].work_arrived[static_cast<size_t>(block_end(b) - 1)] / 3600.0;
+      const double work_cap =
+          groups[g].work_arrived[static_cast<size_t>(block_end(b) - 1)] / 3600.0;
       const int u = lp.AddColumn(0, work_cap, 0.0);
       const int row = lp.AddRow(0.0, 0.0);  // u_b - u_{b-1} - sum R a = 0 (work / 3600)
       lp.Set(row, u, 1.0);
@@ -324,8 +326,7 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
     for (const Bin& bin : bins[static_cast<size_t>(s)]) {
       const double h = static_cast<double>(bin.hours.size());
       const int last_hour = *std::max_element(bin.hours.begin(), bin.hours.end());
-      const int env =
-          std::isfinite(bin.it_cap_kwh) ? lp.AddRow(-kInf, bin.it_cap_kwh) : -1;
+      const int env = std::isfinite(bin.it_cap_kwh) ? lp.AddRow(-kInf, bin.it_cap_kwh) : -1;
       for (size_t c = 0; c < classes; ++c) {
         const OracleClass& oc = model.classes[c];
         if (oc.site != s || oc.devices <= 0) continue;
@@ -397,7 +398,8 @@ Result<OracleResult> SolveBound(const OracleModel& model, const OracleLimits& li
     r.mining_margin_usd += sol.x[static_cast<size_t>(m.col)] * m.coef;
     r.mining_device_hours += sol.x[static_cast<size_t>(m.col)];
   }
-  for (const ModeCol& n : host_cols) r.host_energy_usd -= sol.x[static_cast<size_t>(n.col)] * n.coef;
+  for (const ModeCol& n : host_cols)
+    r.host_energy_usd -= sol.x[static_cast<size_t>(n.col)] * n.coef;
   for (const AiCol& a : ai_cols) {
     const double x = sol.x[static_cast<size_t>(a.col)];
     r.ai_gpu_hours += x;

@@ -487,11 +487,7 @@ int32_t Round::ShapeIdOf(const workload::Job& job) {
     f.single_node = shape.gpus <= dc.max_slot_size &&
                     workload::InterconnectFits(job, links, shape.gpus, /*spans_nodes=*/false);
     if (shape.gpus > 1 && dc.slots.size() > 1) {
-      if (workload::InterconnectFits(job, links, dc.max_slot_size, /*spans_nodes=*/true)) {
-        f.span_cap = dc.max_slot_size;
-      } else if (workload::InterconnectFits(job, links, 1, /*spans_nodes=*/true)) {
-        f.span_cap = 1;
-      }
+      f.span_cap = workload::SpanGpusPerNode(job, links, dc.max_slot_size);
     }
     const bool fits_class =
         f.single_node ||

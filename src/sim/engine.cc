@@ -514,12 +514,7 @@ bool Engine::Placeable(const Job& job) const {
     if (job.gpus <= c.max_slot_size && workload::InterconnectFits(job, links, job.gpus, false))
       return true;
     if (job.gpus <= 1 || c.slots.size() <= 1) continue;
-    int64_t per_node = 0;
-    if (workload::InterconnectFits(job, links, c.max_slot_size, true)) {
-      per_node = c.max_slot_size;
-    } else if (workload::InterconnectFits(job, links, 1, true)) {
-      per_node = 1;
-    }
+    const int64_t per_node = workload::SpanGpusPerNode(job, links, c.max_slot_size);
     if (per_node * static_cast<int64_t>(c.slots.size()) >= job.gpus) return true;
   }
   return false;
@@ -1017,7 +1012,8 @@ int32_t Engine::CheckStart(const sched::JobStart& s) const {
   auto it = job_index_.find(s.job);
   if (it == job_index_.end()) return -1;
   const JobState& js = jobs_[static_cast<size_t>(it->second)];
-  if (js.phase != Phase::kQueued || static_cast<int32_t>(s.devices.size()) != js.job->gpus) return -1;
+  if (js.phase != Phase::kQueued || static_cast<int32_t>(s.devices.size()) != js.job->gpus)
+    return -1;
   const size_t n = flat_.device_count();
   for (auto d = s.devices.begin(); d != s.devices.end(); ++d) {
     const auto du = static_cast<size_t>(*d);

@@ -12,13 +12,14 @@
 #include "sim/replay.h"
 #include "sim/report.h"
 #include "sim/sim_test_util.h"
-#include "workload/philly_trace.h"
 
 namespace rigshift::sim {
 namespace {
 
 using testing::MakeFleet;
 using testing::MakeMarket;
+using testing::PhillyBusyStretch;
+using testing::PhillyTracePath;
 using testing::ScriptedPolicy;
 
 const TimePoint kT0 = 1658275200;  // 2022-07-20T00:00:00Z
@@ -439,25 +440,10 @@ TEST(Engine, IncrementalPlannerStaysConsistentWithFailures) {
 // (min_decision_gap 0): the same jobs finish, mean and p99 JCT within 10% (measured: 17.35 h vs
 // 16.44 h, 37.2 h vs 36.8 h), the same margin, in a sixth of the full rounds.
 TEST(Engine, IncrementalPlannerMatchesFullRoundsUnderLoad) {
-  const char* env = std::getenv("RIGSHIFT_SHARED_DATA");
-  const std::string philly = std::string(env && *env ? env : RIGSHIFT_SHARED_DATA_DEFAULT) +
-                             "/traces/sia_sosp23/traces/philly.csv";
-  if (!std::filesystem::exists(philly)) GTEST_SKIP() << "no " << philly;
-  auto trace = workload::LoadPhillyTrace(philly);
-  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
-  const TimePoint from = *ParseTimestamp("2017-10-04");
-  std::vector<workload::Job> part;
-  for (const auto& j : *trace) {
-    if (j.arrival >= from && j.gpus <= 4 && part.size() < 1500) part.push_back(j);
-  }
+  if (!std::filesystem::exists(PhillyTracePath())) GTEST_SKIP() << "no " << PhillyTracePath();
   const TimePoint t0 = *ParseTimestamp("2022-03-01");
-  ReplayOptions ro;
-  ro.start = t0;
-  ro.end = t0 + 3 * kDay;
-  ro.repeat = false;
-  auto jobs = ReplayIntoWindow(part, ro);
-  ASSERT_TRUE(jobs.ok());
-  AssignJobNeeds(*jobs, {});
+  auto jobs = PhillyBusyStretch(t0);
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
   World w(MakeFleet({{"Tesla V100 SXM2 32GB", 8},
                      {"Tesla V100 SXM2 32GB", 8},
                      {"Tesla V100 SXM2 32GB", 8},

@@ -27,38 +27,17 @@
 #include "sim/engine.h"
 #include "sim/replay.h"
 #include "sim/sim_test_util.h"
-#include "workload/philly_trace.h"
 
 namespace rigshift::sim {
 namespace {
 
-std::string PhillyPath() {
-  const char* env = std::getenv("RIGSHIFT_SHARED_DATA");
-  std::string base = env && *env ? env : RIGSHIFT_SHARED_DATA_DEFAULT;
-  return base + "/traces/sia_sosp23/traces/philly.csv";
-}
-
 TEST(LasVersusFifo, LasLowersAverageJctOnPhilly) {
-  if (!std::filesystem::exists(PhillyPath())) {
-    GTEST_SKIP() << "no " << PhillyPath();
-  }
-  auto trace = workload::LoadPhillyTrace(PhillyPath());
-  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
-  // The stretch from 2017-10-04, single- and small multi-GPU jobs.
-  const TimePoint from = *ParseTimestamp("2017-10-04");
-  std::vector<workload::Job> part;
-  for (const auto& j : *trace) {
-    if (j.arrival >= from && j.gpus <= 4 && part.size() < 1500) part.push_back(j);
+  if (!std::filesystem::exists(testing::PhillyTracePath())) {
+    GTEST_SKIP() << "no " << testing::PhillyTracePath();
   }
   const TimePoint t0 = *ParseTimestamp("2022-03-01");
-  ReplayOptions ro;
-  ro.start = t0;
-  ro.end = t0 + 3 * kDay;
-  ro.load = 1.0;
-  ro.repeat = false;
-  auto jobs = ReplayIntoWindow(part, ro);
-  ASSERT_TRUE(jobs.ok());
-  AssignJobNeeds(*jobs, {});
+  auto jobs = testing::PhillyBusyStretch(t0);
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
   ASSERT_EQ(jobs->size(), 1500u);
 
   auto fleet = testing::MakeFleet({{"Tesla V100 SXM2 32GB", 8},

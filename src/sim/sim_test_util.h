@@ -2,14 +2,18 @@
 // with known prices, and a scripted policy whose decisions a test controls.
 #pragma once
 
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "core/status.h"
 #include "fleet/model.h"
 #include "market/series.h"
 #include "sched/policy.h"
+#include "sim/replay.h"
+#include "workload/philly_trace.h"
 #include "workload/speed_model.h"
 
 namespace rigshift::sim::testing {
@@ -158,5 +162,32 @@ class ScriptedPolicy : public sched::Policy {
  private:
   const workload::SpeedModel* speed_;
 };
+
+// The Philly trace in the shared data (RIGSHIFT_SHARED_DATA overrides the build's default).
+inline std::string PhillyTracePath() {
+  const char* env = std::getenv("RIGSHIFT_SHARED_DATA");
+  const std::string base = env && *env ? env : RIGSHIFT_SHARED_DATA_DEFAULT;
+  return base + "/traces/sia_sosp23/traces/philly.csv";
+}
+
+// A loaded Philly-derived workload: the first 1,500 jobs of up to 4 GPUs from the trace's busiest
+// stretch (from 2017-10-04), replayed once from `t0` with their relative arrivals (about 3 days),
+// needs assigned with the default NeedsOptions. Errors: the trace cannot be read.
+inline Result<std::vector<workload::Job>> PhillyBusyStretch(TimePoint t0) {
+  ASSIGN_OR_RETURN(auto trace, workload::LoadPhillyTrace(PhillyTracePath()));
+  const TimePoint from = *ParseTimestamp("2017-10-04");
+  std::vector<workload::Job> part;
+  for (const auto& j : trace) {
+    if (j.arrival >= from && j.gpus <= 4 && part.size() < 1500) part.push_back(j);
+  }
+  ReplayOptions ro;
+  ro.start = t0;
+  ro.end = t0 + 3 * kDay;
+  ro.load = 1.0;
+  ro.repeat = false;
+  ASSIGN_OR_RETURN(auto jobs, ReplayIntoWindow(part, ro));
+  AssignJobNeeds(jobs, {});
+  return jobs;
+}
 
 }  // namespace rigshift::sim::testing

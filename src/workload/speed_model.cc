@@ -254,6 +254,12 @@ bool InterconnectFits(const Job& job, const NodeLinks& links, int32_t gpus_here,
   return false;
 }
 
+int32_t SpanGpusPerNode(const Job& job, const NodeLinks& links, int32_t node_gpus) {
+  if (InterconnectFits(job, links, node_gpus, /*spans_nodes=*/true)) return node_gpus;
+  if (InterconnectFits(job, links, 1, /*spans_nodes=*/true)) return 1;
+  return 0;
+}
+
 SpeedModel::SpeedModel(SpeedModelOptions options) : options_(std::move(options)) {
   for (const auto& g : catalog::Catalog::Builtin().gpus()) {
     double s = Compute(g).speed;

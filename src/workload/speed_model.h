@@ -91,6 +91,11 @@ inline constexpr int32_t kMinPcieLanesForGang = 8;
 // several nodes needs kNetwork and a NIC of at least job.network_gbps; kPcie needs >= 8 lanes per
 // GPU, kNvlink an NVLink domain; single-GPU jobs fit anywhere.
 bool InterconnectFits(const Job& job, const NodeLinks& links, int32_t gpus_here, bool spans_nodes);
+// How many of a gang's GPUs may share one node when the gang spans nodes with `links`, where a
+// node holds up to `node_gpus`: all of them when the node's PCIe carries the gang's traffic, one
+// when only the NIC does, 0 when the job may not span (one gang, one node) or the NIC is too slow.
+// The one rule the scheduler places by and the simulator and the oracle check against.
+int32_t SpanGpusPerNode(const Job& job, const NodeLinks& links, int32_t node_gpus);
 
 struct SpeedModelOptions {
   MeasuredSpeeds measured = MeasuredSpeeds::Defaults();
