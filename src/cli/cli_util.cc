@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <set>
+
+#include "core/text.h"
 
 namespace rigshift::cli {
 
@@ -43,6 +46,31 @@ void ProgressBar::Finish() {
   if (!enabled_ || finished_) return;
   finished_ = true;
   if (last_percent_ >= 0) std::fprintf(stderr, "\n");
+}
+
+Result<market::MarketDataOptions> MarketOptionsForFleet(const fleet::Fleet& fleet,
+                                                        const std::string& data_dir,
+                                                        const std::vector<std::string>& prices) {
+  market::MarketDataOptions mo;
+  mo.data_dir = data_dir;
+  std::set<std::string> markets;
+  for (const auto& site : fleet.sites) {
+    if (site.tariff.market != "fixed") markets.insert(site.tariff.market);
+  }
+  for (const auto& p : prices) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      return Status::InvalidArgument("--prices '" + p + "': expected MARKET=PATH");
+    }
+    std::string name = ToLower(p.substr(0, eq));
+    mo.price_files[name].push_back(p.substr(eq + 1));
+    if (!markets.count(name)) {
+      std::fprintf(stderr, "rigshift: warning: --prices %s: no site uses market '%s'\n", p.c_str(),
+                   name.c_str());
+    }
+  }
+  mo.markets.assign(markets.begin(), markets.end());
+  return mo;
 }
 
 }  // namespace rigshift::cli

@@ -3,8 +3,11 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
+#include "fleet/model.h"
+#include "market/market_data.h"
 
 namespace rigshift::cli {
 
@@ -33,5 +36,13 @@ class ProgressBar {
   bool enabled_;
   bool finished_ = false;
 };
+
+// Market data options for the sites of `fleet`: every market a site buys on (all but "fixed"), the
+// data directory, and `--prices MARKET=PATH` entries (repeatable; a market no site uses is warned
+// about on stderr). Years, hashprice and GPU-price files are the caller's. Errors: a malformed
+// --prices entry.
+Result<market::MarketDataOptions> MarketOptionsForFleet(const fleet::Fleet& fleet,
+                                                        const std::string& data_dir,
+                                                        const std::vector<std::string>& prices);
 
 }  // namespace rigshift::cli

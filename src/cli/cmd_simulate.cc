@@ -285,24 +285,9 @@ int RunSimulate(const SimulateArgs& args) {
   if (!order.ok()) return ReportError(order.status().WithPrefix("--ordering"));
 
   // Markets.
-  market::MarketDataOptions mo;
-  mo.data_dir = args.data_dir;
-  std::set<std::string> markets;
-  for (const auto& site : fleet.sites) {
-    if (site.tariff.market != "fixed") markets.insert(site.tariff.market);
-  }
-  for (const auto& p : args.prices) {
-    auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
-      return ReportError(Status::InvalidArgument("--prices '" + p + "': expected MARKET=PATH"));
-    }
-    std::string name = ToLower(p.substr(0, eq));
-    mo.price_files[name].push_back(p.substr(eq + 1));
-    if (!markets.count(name)) {
-      std::fprintf(stderr, "rigshift: warning: --prices %s: no site uses market '%s'\n", p.c_str(), name.c_str());
-    }
-  }
-  mo.markets.assign(markets.begin(), markets.end());
+  auto market_options = MarketOptionsForFleet(fleet, args.data_dir, args.prices);
+  if (!market_options.ok()) return ReportError(market_options.status());
+  market::MarketDataOptions mo = std::move(*market_options);
   mo.from_year = YearOf(start);
   mo.to_year = YearOf(end - 1);
   mo.hashprice_files = args.hashprice;
