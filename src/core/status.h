@@ -25,6 +25,11 @@ enum class StatusCode {
   kFailedPrecondition,
   kIoError,
   kInternal,
+  kAlreadyExists,      // a create whose key is taken (an idempotency key reused for another body)
+  kUnauthenticated,    // no or unknown credentials
+  kPermissionDenied,   // known credentials that may not do this
+  kUnavailable,        // a dependency (disk, database, backend) cannot serve now; retry later
+  kResourceExhausted,  // a size or rate limit
 };
 
 class [[nodiscard]] Status {
@@ -41,6 +46,17 @@ class [[nodiscard]] Status {
   }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
+  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) {
+    return {StatusCode::kResourceExhausted, std::move(m)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
