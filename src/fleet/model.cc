@@ -145,4 +145,9 @@ FlatFleet Flatten(const Fleet& fleet) {
   return flat;
 }
 
+std::string DeviceStableId(const FlatFleet& flat, size_t d) {
+  const auto n = static_cast<size_t>(flat.node[d]);
+  return flat.node_name[n] + "/d" + std::to_string(static_cast<int32_t>(d) - flat.node_first_device[n]);
+}
+
 }  // namespace rigshift::fleet

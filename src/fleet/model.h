@@ -146,4 +146,9 @@ struct FlatFleet {
 
 FlatFleet Flatten(const Fleet& fleet);
 
+// The stable id of device `d`: its node's name and its position in the node,
+// "site/hall/rack#i/node#j/dK" (K from 0). It survives edits elsewhere in the fleet file, unlike
+// the flat index, so the store, the API and backends name devices by it.
+std::string DeviceStableId(const FlatFleet& flat, size_t d);
+
 }  // namespace rigshift::fleet

@@ -81,6 +81,10 @@ TEST(FlattenTest, NodeNamesAndIndicesAreStable) {
   EXPECT_EQ(flat.node_name[5], "site-a/hall-1/rig-r12#2/rig#3");
   EXPECT_EQ(flat.node_name[6], "site-a/hall-1/asic-row/s19#1");
   EXPECT_EQ(flat.node_name[8], "site-b/dc/r1/dgx");
+  // Stable device ids: node name and position in the node.
+  EXPECT_EQ(DeviceStableId(flat, 0), "site-a/hall-1/rig-r12#1/rig#1/d0");
+  const auto last = static_cast<size_t>(flat.node_first_device[8]);
+  EXPECT_EQ(DeviceStableId(flat, last + 1), "site-b/dc/r1/dgx/d1");
   EXPECT_EQ(flat.node_first_device[5], 30);
   EXPECT_EQ(flat.node_device_count[5], 6);
   EXPECT_EQ(flat.node_rack[5], 1);
