@@ -1,0 +1,345 @@
+// LiveService's FleetService half: what the HTTP API reads and writes. Reads answer from the
+// snapshot the controller thread publishes after each step (no fleet walk per request beyond the
+// page asked for) or from the store; writes go to the store first (durable before 201) and wake
+// the controller thread.
+#include <algorithm>
+
+#include "live/live_service.h"
+#include "workload/job_json.h"
+
+namespace rigshift::live {
+
+using econ::Mode;
+
+namespace {
+
+const char* KindName(catalog::DeviceKind k) {
+  return k == catalog::DeviceKind::kAsic ? "asic" : "gpu";
+}
+
+server::JobState ViewState(store::JobState s) {
+  switch (s) {
+    case store::JobState::kQueued: return server::JobState::kQueued;
+    case store::JobState::kRunning: return server::JobState::kRunning;
+    case store::JobState::kDone: return server::JobState::kCompleted;
+    case store::JobState::kCancelled: return server::JobState::kCancelled;
+    case store::JobState::kFailed:
+    case store::JobState::kUnplaceable: return server::JobState::kFailed;
+  }
+  return server::JobState::kFailed;
+}
+
+std::optional<store::JobState> StoreState(std::optional<server::JobState> s) {
+  if (!s) return std::nullopt;
+  switch (*s) {
+    case server::JobState::kQueued: return store::JobState::kQueued;
+    case server::JobState::kRunning: return store::JobState::kRunning;
+    case server::JobState::kCompleted: return store::JobState::kDone;
+    case server::JobState::kCancelled: return store::JobState::kCancelled;
+    case server::JobState::kFailed: return store::JobState::kFailed;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<server::Principal> LiveService::Authenticate(std::string_view bearer_token) {
+  ASSIGN_OR_RETURN(store::Principal p, store_->Authenticate(std::string(bearer_token)));
+  server::Principal out;
+  out.role = p.role == store::Role::kOperator ? server::Role::kOperator : server::Role::kTenant;
+  out.tenant = out.role == server::Role::kOperator ? "operator" : p.tenant;
+  return out;
+}
+
+server::FleetView LiveService::GetFleet() {
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  server::FleetView v;
+  v.name = fleet_.name;
+  for (const auto& s : fleet_.sites) v.sites.push_back(s.id);
+  v.devices = static_cast<int64_t>(flat_.device_count());
+  v.policy = std::string(policy_->name());
+  for (size_t d = 0; d < flat_.device_count(); ++d) {
+    v.devices_by_kind[KindName(flat_.kind[d])]++;
+    const std::string model = flat_.gpu[d] ? flat_.gpu[d]->name : (flat_.asic[d] ? flat_.asic[d]->name : "?");
+    v.devices_by_model[model]++;
+  }
+  if (snap) {
+    for (const auto& l : snap->sites) {
+      for (int m = 0; m < kModes; ++m) {
+        v.devices_by_mode[econ::ModeName(static_cast<Mode>(m))] += l.devices[static_cast<size_t>(m)];
+      }
+    }
+    v.jobs_queued = snap->queued;
+    v.jobs_running = snap->running;
+  }
+  return v;
+}
+
+std::vector<server::SiteView> LiveService::ListSites() {
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  std::vector<server::SiteView> out;
+  for (size_t s = 0; s < fleet_.sites.size(); ++s) {
+    const fleet::Site& site = fleet_.sites[s];
+    server::SiteView v;
+    v.id = site.id;
+    v.name = site.name;
+    v.market = site.tariff.market;
+    v.grid_cap = site.grid_cap;
+    v.cooling = fleet::CoolingKindName(site.cooling);
+    v.pue_milli = site.pue_milli;
+    if (snap && s < snap->sites.size()) {
+      const SiteLedger& l = snap->sites[s];
+      v.facility_power = l.facility_power;
+      v.ai_power = l.it_power[static_cast<size_t>(Mode::kAi)];
+      v.mining_power = l.it_power[static_cast<size_t>(Mode::kMine)];
+      v.idle_power = l.it_power[static_cast<size_t>(Mode::kIdle)];
+      v.host_power = l.host_power;
+      v.price = l.prices.energy;
+      v.hashprice = l.prices.hashprice;
+      for (int m = 0; m < kModes; ++m) {
+        v.devices_by_mode[econ::ModeName(static_cast<Mode>(m))] = l.devices[static_cast<size_t>(m)];
+      }
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+server::Page<server::DeviceView> LiveService::ListDevices(const server::DeviceFilter& f) {
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  server::Page<server::DeviceView> page;
+  if (!snap) return page;
+  size_t d = 0;
+  if (!f.after.empty()) {
+    const int32_t i = DeviceIndex(f.after);
+    d = i < 0 ? flat_.device_count() : static_cast<size_t>(i) + 1;
+  }
+  const size_t limit = static_cast<size_t>(std::clamp<int32_t>(f.limit, 1, 1000));
+  for (; d < flat_.device_count(); ++d) {
+    const auto site = static_cast<size_t>(flat_.site[d]);
+    if (!f.site.empty() && fleet_.sites[site].id != f.site) continue;
+    if (!f.mode.empty() && econ::ModeName(snap->mode[d]) != f.mode) continue;
+    if (!f.kind.empty() && KindName(flat_.kind[d]) != f.kind) continue;
+    if (page.items.size() == limit) {
+      page.next = page.items.back().id;
+      break;
+    }
+    auto v = GetDevice(device_ids_[d]);
+    if (v.ok()) page.items.push_back(std::move(*v));
+  }
+  return page;
+}
+
+Result<server::DeviceView> LiveService::GetDevice(std::string_view id) {
+  const int32_t i = DeviceIndex(id);
+  if (i < 0) return Status::NotFound("no device '" + std::string(id) + "'");
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  const auto d = static_cast<size_t>(i);
+  server::DeviceView v;
+  v.id = device_ids_[d];
+  v.site = fleet_.sites[static_cast<size_t>(flat_.site[d])].id;
+  v.model = flat_.gpu[d] ? flat_.gpu[d]->name : (flat_.asic[d] ? flat_.asic[d]->name : "?");
+  v.kind = KindName(flat_.kind[d]);
+  if (snap) {
+    v.mode = econ::ModeName(snap->mode[d]);
+    v.up = snap->up[d] != 0;
+    if (snap->job[d] != 0) v.job = snap->job[d];
+    v.power = econ::DevicePower(flat_, d, snap->mode[d], options_.policy.power);
+  }
+  return v;
+}
+
+Result<server::JobView> LiveService::JobViewOf(const store::JobRecord& r) const {
+  server::JobView v;
+  v.id = r.id;
+  v.tenant = r.tenant;
+  v.state = ViewState(r.state);
+  v.submitted = r.submitted_at;
+  if (r.first_start > 0) v.started = r.first_start;
+  if (r.ended_at > 0) v.ended = r.ended_at;
+  v.devices = r.devices;
+  v.command = r.command;
+  auto job = workload::JobFromJson(r.spec_json);
+  if (job.ok()) {
+    v.name = job->name;
+    v.gpus = job->gpus;
+    v.price = job->price;
+    v.deadline = job->deadline;
+  }
+  return v;
+}
+
+Result<server::JobView> LiveService::SubmitJob(const server::Principal& who,
+                                               const server::JobSpec& spec,
+                                               const std::string& idempotency_key) {
+  workload::Job job;
+  job.name = spec.name;
+  job.gpus = spec.gpus;
+  job.min_memory_gb = spec.min_memory_gb;
+  job.interconnect = spec.interconnect;
+  job.network_gbps = spec.network_gbps;
+  job.reference_gpu = spec.reference_gpu;
+  job.work_gpu_seconds = spec.work_gpu_seconds;
+  job.price = spec.price;
+  job.deadline = spec.deadline;
+  job.preemptibility = spec.preemptible;
+  job.checkpoint_interval = spec.checkpoint_interval;
+  job.restore_time = spec.restore_time;
+  job.priority = spec.priority;
+  // Arrival is the service clock at submission; the id is the store's.
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  job.arrival = snap ? snap->time : now_;
+  const std::string tenant = who.role == server::Role::kOperator ? "operator" : who.tenant;
+  ASSIGN_OR_RETURN(store::JobRecord rec,
+                   store_->SubmitJob(tenant, idempotency_key, workload::JobToJson(job),
+                                     spec.command, job.arrival));
+  intake_pending_.store(true);
+  return JobViewOf(rec);
+}
+
+server::Page<server::JobView> LiveService::ListJobs(const server::Principal& who,
+                                                    const server::JobFilter& f) {
+  store::JobQuery q;
+  q.tenant = who.role == server::Role::kOperator ? f.tenant : who.tenant;
+  q.state = StoreState(f.state);
+  q.after_id = f.after_id.value_or(0);
+  q.limit = std::clamp<int32_t>(f.limit, 1, 1000);
+  server::Page<server::JobView> page;
+  auto rows = store_->ListJobs(q);
+  if (!rows.ok()) return page;
+  for (const auto& r : *rows) {
+    auto v = JobViewOf(r);
+    if (v.ok()) page.items.push_back(std::move(*v));
+  }
+  if (static_cast<int32_t>(page.items.size()) == q.limit) page.next = std::to_string(page.items.back().id);
+  return page;
+}
+
+Result<server::JobView> LiveService::GetJob(const server::Principal& who, workload::JobId id) {
+  auto r = store_->GetJob(id);
+  if (!r.ok() || (who.role == server::Role::kTenant && r->tenant != who.tenant)) {
+    return Status::NotFound("no job " + std::to_string(id));
+  }
+  return JobViewOf(*r);
+}
+
+Result<server::JobView> LiveService::CancelJob(const server::Principal& who, workload::JobId id) {
+  ASSIGN_OR_RETURN(server::JobView v, GetJob(who, id));
+  if (v.state != server::JobState::kQueued && v.state != server::JobState::kRunning) {
+    return Status::FailedPrecondition("job " + std::to_string(id) + " has already ended (" +
+                                      server::JobStateName(v.state) + ")");
+  }
+  ASSIGN_OR_RETURN(store::JobRecord rec, store_->RequestCancel(id, now_));
+  intake_pending_.store(true);
+  return JobViewOf(rec);
+}
+
+server::Page<server::DecisionView> LiveService::ListDecisions(const server::DecisionFilter& f) {
+  store::DecisionQuery q;
+  q.subject = f.device.empty() ? (f.job ? "job " + std::to_string(*f.job) : "") : f.device;
+  q.site = f.site;
+  q.from = f.from.value_or(INT64_MIN);
+  q.to = f.to.value_or(INT64_MAX);
+  q.after_id = f.after.value_or(0);
+  q.limit = std::clamp<int32_t>(f.limit, 1, 1000);
+  server::Page<server::DecisionView> page;
+  auto rows = store_->ListDecisions(q);
+  if (!rows.ok()) return page;
+  for (const auto& r : *rows) {
+    server::DecisionView v;
+    v.id = r.id;
+    v.time = r.time;
+    v.device = r.subject;
+    v.mode = r.action;
+    v.reason = r.reason;
+    v.plan_id = r.plan_id;
+    page.items.push_back(std::move(v));
+  }
+  if (static_cast<int32_t>(page.items.size()) == q.limit) page.next = std::to_string(page.items.back().id);
+  return page;
+}
+
+server::MarketView LiveService::GetMarket() {
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  server::MarketView v;
+  if (!snap) return v;
+  for (size_t s = 0; s < fleet_.sites.size(); ++s) {
+    server::SitePriceView p;
+    p.site = fleet_.sites[s].id;
+    p.source = fleet_.sites[s].tariff.market;
+    p.time = snap->time;
+    p.price = snap->sites[s].prices.energy;
+    v.sites.push_back(p);
+    v.hashprice = snap->sites[s].prices.hashprice;
+  }
+  v.hashprice_time = snap->time;
+  return v;
+}
+
+Status LiveService::PushPrices(const std::vector<server::PricePoint>& prices) {
+  for (const auto& p : prices) {
+    if (std::none_of(fleet_.sites.begin(), fleet_.sites.end(),
+                     [&](const fleet::Site& s) { return s.id == p.site; })) {
+      return Status::InvalidArgument("site: no site '" + p.site + "' in this fleet");
+    }
+  }
+  for (const auto& p : prices) {
+    RETURN_IF_ERROR(store_->PutMarketPoint(p.site, p.time, p.price, "pushed"));
+  }
+  std::lock_guard<std::mutex> lock(pushed_mu_);
+  pushed_.insert(pushed_.end(), prices.begin(), prices.end());
+  return Status::Ok();
+}
+
+std::vector<server::RevenueView> LiveService::GetRevenue() {
+  std::shared_ptr<const Snapshot> snap;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snap = snapshot_;
+  }
+  std::vector<server::RevenueView> out;
+  if (!snap) return out;
+  for (size_t s = 0; s < fleet_.sites.size(); ++s) {
+    const SiteLedger& l = snap->sites[s];
+    out.push_back({fleet_.sites[s].id, "ai", l.ai_revenue, l.energy_cost[static_cast<size_t>(Mode::kAi)]});
+    out.push_back({fleet_.sites[s].id, "mine", l.mining_revenue,
+                   l.energy_cost[static_cast<size_t>(Mode::kMine)]});
+  }
+  return out;
+}
+
+server::PolicyView LiveService::GetPolicy() {
+  server::PolicyView v;
+  v.name = std::string(policy_->name());
+  v.options["ordering"] = sched::JobOrderName(options_.policy.order);
+  v.options["epoch_s"] = std::to_string(options_.epoch);
+  v.options["horizon_hours"] = std::to_string(options_.policy.horizon_hours);
+  v.options["forecast"] = options_.perfect_foresight ? "perfect foresight" : "past data only";
+  return v;
+}
+
+}  // namespace rigshift::live
