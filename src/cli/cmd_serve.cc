@@ -27,7 +27,7 @@
 #include "server/router.h"
 #include "sim/replay.h"
 #include "sim/simulated_backend.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 #include "workload/alibaba_trace.h"
 #include "workload/philly_trace.h"
 
@@ -61,10 +61,11 @@ struct ServeArgs {
 };
 
 // The operator token a first start writes (mode 0600) and prints the path of.
-Status EnsureOperatorToken(store::Store& store, const std::string& state_dir) {
+Status EnsureOperatorToken(store::Store& store, const std::string& state_dir, TimePoint now) {
   const std::string path = state_dir + "/operator.token";
   if (std::filesystem::exists(path)) return Status::Ok();
-  ASSIGN_OR_RETURN(store::NewToken t, store.CreateToken(store::Role::kOperator, "", "first start"));
+  ASSIGN_OR_RETURN(store::IssuedToken t,
+                   store.CreateToken(store::TokenRole::kOperator, "", "first start", now));
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -161,7 +162,7 @@ int RunServe(const ServeArgs& args) {
   if (ec) return ReportError(Status::IoError(args.state_dir + ": " + ec.message()));
   auto store = store::OpenSqliteStore(args.state_dir + "/rigshift.db", store::OpenOptions{});
   if (!store.ok()) return ReportError(store.status());
-  if (Status s = EnsureOperatorToken(**store, args.state_dir); !s.ok()) return ReportError(s);
+  if (Status s = EnsureOperatorToken(**store, args.state_dir, start); !s.ok()) return ReportError(s);
   // A restart continues from the service time it had reached.
   if (auto clock = (*store)->GetMeta("clock"); clock.ok() && clock->has_value()) {
     start = std::max(start, static_cast<TimePoint>(std::stoll(**clock)));

@@ -15,16 +15,6 @@ const char* ActionKindName(ActionKind k) {
   return "?";
 }
 
-const char* StopCauseName(StopCause c) {
-  switch (c) {
-    case StopCause::kPreempted: return "preempted";
-    case StopCause::kCancelled: return "cancelled";
-    case StopCause::kFailed: return "failed";
-    case StopCause::kLost: return "lost";
-  }
-  return "?";
-}
-
 const char* AckOutcomeName(AckOutcome o) {
   switch (o) {
     case AckOutcome::kApplied: return "applied";
@@ -67,7 +57,7 @@ Result<Action> ActionFromJson(const std::string& text) {
     const int cause = j.at("cause").get<int>();
     if (kind < 0 || kind > static_cast<int>(ActionKind::kSetMode) || mode < 0 ||
         mode > static_cast<int>(econ::Mode::kAi) || cause < 0 ||
-        cause > static_cast<int>(StopCause::kLost)) {
+        cause > static_cast<int>(StopCause::kCancelled)) {
       return Status::InvalidArgument("action record: kind, mode or cause out of range");
     }
     a.kind = static_cast<ActionKind>(kind);

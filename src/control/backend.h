@@ -24,6 +24,7 @@
 
 #include "core/quantity.h"
 #include "core/status.h"
+#include "control/controller.h"
 #include "core/time.h"
 #include "econ/value.h"
 #include "workload/job.h"
@@ -37,9 +38,6 @@ enum class ActionKind : uint8_t {
 };
 const char* ActionKindName(ActionKind k);  // "start_job", "stop_job", "set_mode"
 
-enum class StopCause : uint8_t { kPreempted, kCancelled, kFailed, kLost };
-const char* StopCauseName(StopCause c);  // "preempted", "cancelled", "failed", "lost"
-
 struct Action {
   std::string key;  // idempotency key, unique for ever: "p<plan>/<kind>/<target>"
   int64_t plan_id = 0;
@@ -49,7 +47,7 @@ struct Action {
   std::vector<int32_t> devices;       // flat indices
   std::vector<std::string> device_ids;  // stable ids, same order
   econ::Mode mode = econ::Mode::kOff;   // kSetMode
-  StopCause cause = StopCause::kPreempted;  // kStopJob
+  StopCause cause = StopCause::kPreempted;  // kStopJob: kPreempted or kCancelled
 };
 
 enum class AckOutcome : uint8_t {

@@ -13,11 +13,13 @@ constexpr size_t kMineI = static_cast<size_t>(Mode::kMine);
 constexpr size_t kAiI = static_cast<size_t>(Mode::kAi);
 }  // namespace
 
-Money SiteLedger::net_margin() const {
-  Money m = ai_revenue + mining_revenue - host_energy_cost;
-  for (const auto& c : energy_cost) m -= c;
+Money SiteLedger::total_energy_cost() const {
+  Money m = host_energy_cost + energy_before_restart;
+  for (const auto& c : energy_cost) m += c;
   return m;
 }
+
+Money SiteLedger::net_margin() const { return ai_revenue + mining_revenue - total_energy_cost(); }
 
 Ledger::Ledger(const fleet::Fleet& fleet, const fleet::FlatFleet& flat,
                const econ::PowerModel& power)

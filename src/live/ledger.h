@@ -31,6 +31,8 @@ struct SiteLedger {
   Money mining_revenue;
   std::array<Money, kModes> energy_cost{};  // by the mode of the devices that drew it
   Money host_energy_cost;
+  // Energy bought before the last restart (the store keeps its total, not the split by mode).
+  Money energy_before_restart;
   Energy facility_energy;
   // Now.
   std::array<Power, kModes> it_power{};  // devices by mode
@@ -39,6 +41,7 @@ struct SiteLedger {
   std::array<int64_t, kModes> devices{};
   int64_t down = 0;
   econ::SitePrices prices;
+  Money total_energy_cost() const;
   Money net_margin() const;
 };
 

@@ -28,7 +28,9 @@
 // read a snapshot published after each step, or the store).
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -126,16 +128,30 @@ class LiveService final : public server::FleetService {
               const workload::SpeedModel& speed, store::Store* store, control::Backend* backend,
               server::Metrics* metrics, const LiveOptions& options);
 
-  Status BuildController();
+  // An action recorded and sent, awaiting the telemetry that confirms it.
+  struct Unconfirmed {
+    int64_t id = 0;
+    control::Action action;
+  };
+
+  void BuildController();
+  Status RestoreJobs(const control::Telemetry& t);
+  int32_t AddJob(const workload::Job& job);
   Status Observe(TimePoint now, bool snapshot);
   Status Intake(TimePoint now);
   void Decide(TimePoint now);
-  Status RecordAndAct(TimePoint now);
+  std::vector<control::Action> ActionsOfStep(TimePoint now);
+  Status Record(TimePoint now, std::vector<control::Action>& actions,
+                std::vector<int64_t>& action_ids);
+  Status Act(TimePoint now, const std::vector<control::Action>& actions,
+             const std::vector<int64_t>& action_ids);
   Status Reconcile(const control::Telemetry& t, TimePoint now);
   void RefreshMarket(TimePoint now);
   void Publish();
-  Result<server::JobView> JobViewOf(const store::JobRecord& r) const;
+  store::DecisionRecord StoreDecision(const control::DecisionRecord& d, int64_t plan_id) const;
+  server::JobView JobViewOf(const store::JobRecord& r) const;
   int32_t DeviceIndex(std::string_view id) const;
+  Status EnsureTenant(const std::string& name);
 
   const fleet::Fleet& fleet_;
   const fleet::FlatFleet& flat_;
@@ -165,12 +181,17 @@ class LiveService final : public server::FleetService {
   std::vector<ScheduledSubmission> scheduled_;  // by time, consumed from the front
   size_t scheduled_next_ = 0;
   std::map<workload::JobId, int32_t> job_index_;  // store id -> controller index
+  int64_t last_intake_id_ = 0;                    // the largest job id taken in
+  std::deque<workload::Job> jobs_;                // the controller keeps references into it
+  std::vector<Unconfirmed> unconfirmed_;
+  std::vector<std::array<Money, 3>> persisted_money_;  // ai, mining, energy per site
 
   // Shared with API threads.
   std::atomic<bool> ready_{false};
   std::atomic<bool> intake_pending_{true};
   std::mutex pushed_mu_;
   std::vector<server::PricePoint> pushed_;
+  std::vector<workload::JobId> cancels_;  // guarded by pushed_mu_
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Snapshot> snapshot_;
 };

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "live/live_service.h"
-#include "workload/job_json.h"
 
 namespace rigshift::live {
 
@@ -46,7 +45,7 @@ std::optional<store::JobState> StoreState(std::optional<server::JobState> s) {
 Result<server::Principal> LiveService::Authenticate(std::string_view bearer_token) {
   ASSIGN_OR_RETURN(store::Principal p, store_->Authenticate(std::string(bearer_token)));
   server::Principal out;
-  out.role = p.role == store::Role::kOperator ? server::Role::kOperator : server::Role::kTenant;
+  out.role = p.role == store::TokenRole::kOperator ? server::Role::kOperator : server::Role::kTenant;
   out.tenant = out.role == server::Role::kOperator ? "operator" : p.tenant;
   return out;
 }
@@ -165,23 +164,23 @@ Result<server::DeviceView> LiveService::GetDevice(std::string_view id) {
   return v;
 }
 
-Result<server::JobView> LiveService::JobViewOf(const store::JobRecord& r) const {
+server::JobView LiveService::JobViewOf(const store::JobRecord& r) const {
   server::JobView v;
   v.id = r.id;
   v.tenant = r.tenant;
   v.state = ViewState(r.state);
   v.submitted = r.submitted_at;
-  if (r.first_start > 0) v.started = r.first_start;
-  if (r.ended_at > 0) v.ended = r.ended_at;
-  v.devices = r.devices;
-  v.command = r.command;
-  auto job = workload::JobFromJson(r.spec_json);
-  if (job.ok()) {
-    v.name = job->name;
-    v.gpus = job->gpus;
-    v.price = job->price;
-    v.deadline = job->deadline;
+  if (r.progress.run_start) v.started = *r.progress.run_start;
+  if (r.state == store::JobState::kDone || r.state == store::JobState::kCancelled ||
+      r.state == store::JobState::kFailed) {
+    v.ended = r.updated_at;
   }
+  v.devices = r.progress.devices;
+  v.command = r.command;
+  v.name = r.spec.name;
+  v.gpus = r.spec.gpus;
+  v.price = r.spec.price;
+  v.deadline = r.spec.deadline;
   return v;
 }
 
@@ -209,29 +208,29 @@ Result<server::JobView> LiveService::SubmitJob(const server::Principal& who,
     snap = snapshot_;
   }
   job.arrival = snap ? snap->time : now_;
-  const std::string tenant = who.role == server::Role::kOperator ? "operator" : who.tenant;
-  ASSIGN_OR_RETURN(store::JobRecord rec,
-                   store_->SubmitJob(tenant, idempotency_key, workload::JobToJson(job),
-                                     spec.command, job.arrival));
+  store::JobSubmission sub;
+  sub.tenant = who.role == server::Role::kOperator ? "operator" : who.tenant;
+  sub.idempotency_key = idempotency_key;
+  sub.spec = job;
+  sub.command = spec.command;
+  ASSIGN_OR_RETURN(store::SubmitResult res, store_->SubmitJob(sub, job.arrival));
   intake_pending_.store(true);
-  return JobViewOf(rec);
+  return JobViewOf(res.job);
 }
 
 server::Page<server::JobView> LiveService::ListJobs(const server::Principal& who,
                                                     const server::JobFilter& f) {
-  store::JobQuery q;
-  q.tenant = who.role == server::Role::kOperator ? f.tenant : who.tenant;
+  store::JobFilter q;
+  const std::string tenant = who.role == server::Role::kOperator ? f.tenant : who.tenant;
+  if (!tenant.empty()) q.tenant = tenant;
   q.state = StoreState(f.state);
   q.after_id = f.after_id.value_or(0);
-  q.limit = std::clamp<int32_t>(f.limit, 1, 1000);
+  q.limit = std::clamp<int32_t>(f.limit, 1, store::kMaxPageSize);
   server::Page<server::JobView> page;
   auto rows = store_->ListJobs(q);
   if (!rows.ok()) return page;
-  for (const auto& r : *rows) {
-    auto v = JobViewOf(r);
-    if (v.ok()) page.items.push_back(std::move(*v));
-  }
-  if (static_cast<int32_t>(page.items.size()) == q.limit) page.next = std::to_string(page.items.back().id);
+  for (const auto& r : rows->items) page.items.push_back(JobViewOf(r));
+  if (rows->next_after_id) page.next = std::to_string(*rows->next_after_id);
   return page;
 }
 
@@ -249,33 +248,41 @@ Result<server::JobView> LiveService::CancelJob(const server::Principal& who, wor
     return Status::FailedPrecondition("job " + std::to_string(id) + " has already ended (" +
                                       server::JobStateName(v.state) + ")");
   }
-  ASSIGN_OR_RETURN(store::JobRecord rec, store_->RequestCancel(id, now_));
+  RETURN_IF_ERROR(store_->RequestCancel(id, now_));
+  {
+    std::lock_guard<std::mutex> lock(pushed_mu_);
+    cancels_.push_back(id);
+  }
   intake_pending_.store(true);
+  ASSIGN_OR_RETURN(store::JobRecord rec, store_->GetJob(id));
   return JobViewOf(rec);
 }
 
 server::Page<server::DecisionView> LiveService::ListDecisions(const server::DecisionFilter& f) {
-  store::DecisionQuery q;
-  q.subject = f.device.empty() ? (f.job ? "job " + std::to_string(*f.job) : "") : f.device;
-  q.site = f.site;
-  q.from = f.from.value_or(INT64_MIN);
-  q.to = f.to.value_or(INT64_MAX);
+  store::DecisionFilter q;
+  if (!f.device.empty()) q.device = f.device;
+  if (!f.site.empty()) q.site = f.site;
+  q.job_id = f.job;
+  q.from = f.from;
+  q.to = f.to;
   q.after_id = f.after.value_or(0);
-  q.limit = std::clamp<int32_t>(f.limit, 1, 1000);
+  q.limit = std::clamp<int32_t>(f.limit, 1, store::kMaxPageSize);
   server::Page<server::DecisionView> page;
   auto rows = store_->ListDecisions(q);
   if (!rows.ok()) return page;
-  for (const auto& r : *rows) {
+  for (const auto& r : rows->items) {
     server::DecisionView v;
     v.id = r.id;
-    v.time = r.time;
-    v.device = r.subject;
+    v.time = r.at;
+    v.device = r.device_last.empty() ? r.device_first : r.device_first + ".." + r.device_last;
+    v.site = r.site;
     v.mode = r.action;
+    v.job = r.job_id;
     v.reason = r.reason;
     v.plan_id = r.plan_id;
     page.items.push_back(std::move(v));
   }
-  if (static_cast<int32_t>(page.items.size()) == q.limit) page.next = std::to_string(page.items.back().id);
+  if (rows->next_after_id) page.next = std::to_string(*rows->next_after_id);
   return page;
 }
 
@@ -307,9 +314,17 @@ Status LiveService::PushPrices(const std::vector<server::PricePoint>& prices) {
       return Status::InvalidArgument("site: no site '" + p.site + "' in this fleet");
     }
   }
-  for (const auto& p : prices) {
-    RETURN_IF_ERROR(store_->PutMarketPoint(p.site, p.time, p.price, "pushed"));
-  }
+  RETURN_IF_ERROR(store_->Write([&](store::Transaction& txn) -> Status {
+    for (const auto& p : prices) {
+      store::MarketPoint mp;
+      mp.market = p.site;
+      mp.at = p.time;
+      mp.energy_price = p.price;
+      mp.source = "pushed";
+      RETURN_IF_ERROR(txn.UpsertMarketPoint(mp));
+    }
+    return Status::Ok();
+  }));
   std::lock_guard<std::mutex> lock(pushed_mu_);
   pushed_.insert(pushed_.end(), prices.begin(), prices.end());
   return Status::Ok();

@@ -175,8 +175,10 @@ Status SimulatedBackend::Replay() {
       ASSIGN_OR_RETURN(Action a, control::ActionFromJson(body["action"].dump()));
       ActionAck ack;
       ack.key = a.key;
-      ack.detail = ApplyInMemory(a, r.time);
-      ack.outcome = ack.detail.empty() ? AckOutcome::kApplied : AckOutcome::kRejected;
+      ack.detail = body.value("detail", std::string());
+      ack.outcome = body.value("outcome", std::string("applied")) == "applied" ? AckOutcome::kApplied
+                                                                              : AckOutcome::kRejected;
+      if (ack.outcome == AckOutcome::kApplied) ApplyInMemory(a, r.time, /*dry_run=*/false);
       applied_[a.key] = ack;
     } else if (r.kind == "end") {
       DoFinish(body.value("job", workload::JobId{0}), r.time);
@@ -225,7 +227,7 @@ TimePoint SimulatedBackend::FinishTime(const Run& run) const {
 }
 
 std::string SimulatedBackend::DoStart(const workload::Job& job, const std::vector<int32_t>& devices,
-                                      TimePoint now) {
+                                      TimePoint now, bool dry_run) {
   if (devices.empty()) return "no devices";
   if (runs_.count(job.id)) return "job " + std::to_string(job.id) + " is already running";
   std::vector<const catalog::GpuModel*> gpus;
@@ -240,13 +242,16 @@ std::string SimulatedBackend::DoStart(const workload::Job& job, const std::vecto
     if (flat_.gpu[du] == nullptr) return "device " + fleet::DeviceStableId(flat_, du) + " is not a GPU";
     gpus.push_back(flat_.gpu[du]);
   }
+  if (auto known = progress_.find(job.id); known != progress_.end() && known->second.remaining <= 0) {
+    return "job " + std::to_string(job.id) + " has finished";
+  }
+  if (dry_run) return "";
   auto [it, fresh] = progress_.try_emplace(job.id);
   Progress& p = it->second;
   if (fresh) {
     p.total = workload::SpeedModel::WorkUnits(job);
     p.remaining = p.total;
   }
-  if (p.remaining <= 0) return "job " + std::to_string(job.id) + " has finished";
   Run run;
   run.job = job;
   run.devices = devices;
@@ -265,9 +270,10 @@ std::string SimulatedBackend::DoStart(const workload::Job& job, const std::vecto
 }
 
 std::string SimulatedBackend::DoStop(workload::JobId job, TimePoint now, bool failure,
-                                     JobEnd* end) {
+                                     JobEnd* end, bool dry_run) {
   auto it = runs_.find(job);
   if (it == runs_.end()) return "job " + std::to_string(job) + " is not running";
+  if (dry_run) return "";
   Run& run = it->second;
   Progress& p = progress_[job];
   const double progress_s = static_cast<double>(std::max<TimePoint>(0, now - run.anchor));
@@ -289,7 +295,8 @@ std::string SimulatedBackend::DoStop(workload::JobId job, TimePoint now, bool fa
   return "";
 }
 
-std::string SimulatedBackend::DoSetMode(const std::vector<int32_t>& devices, Mode mode) {
+std::string SimulatedBackend::DoSetMode(const std::vector<int32_t>& devices, Mode mode,
+                                        bool dry_run) {
   if (mode == Mode::kAi) return "AI mode comes with a job start";
   for (int32_t d : devices) {
     if (d < 0 || static_cast<size_t>(d) >= flat_.device_count()) return "no device " + std::to_string(d);
@@ -298,6 +305,7 @@ std::string SimulatedBackend::DoSetMode(const std::vector<int32_t>& devices, Mod
              std::to_string(device_job_[static_cast<size_t>(d)]);
     }
   }
+  if (dry_run) return "";
   for (int32_t d : devices) {
     // A down device stays off; the command still counts as applied for the others.
     if (up_[static_cast<size_t>(d)]) mode_[static_cast<size_t>(d)] = mode;
@@ -333,11 +341,11 @@ void SimulatedBackend::DoFinish(workload::JobId job, TimePoint now) {
   runs_.erase(it);
 }
 
-std::string SimulatedBackend::ApplyInMemory(const Action& a, TimePoint now) {
+std::string SimulatedBackend::ApplyInMemory(const Action& a, TimePoint now, bool dry_run) {
   switch (a.kind) {
-    case ActionKind::kStartJob: return DoStart(a.job, a.devices, now);
-    case ActionKind::kStopJob: return DoStop(a.job.id, now, /*failure=*/false, nullptr);
-    case ActionKind::kSetMode: return DoSetMode(a.devices, a.mode);
+    case ActionKind::kStartJob: return DoStart(a.job, a.devices, now, dry_run);
+    case ActionKind::kStopJob: return DoStop(a.job.id, now, /*failure=*/false, nullptr, dry_run);
+    case ActionKind::kSetMode: return DoSetMode(a.devices, a.mode, dry_run);
   }
   return "unknown command";
 }
@@ -351,15 +359,17 @@ Result<ActionAck> SimulatedBackend::Apply(const Action& action, TimePoint now) {
   // Commands take effect at the backend's own time, which never runs backwards.
   now = std::max(now, now_);
   RETURN_IF_ERROR(Poll(now, control::PollOptions{}).status());
-  // Decide the outcome on a dry run of the checks, journal, then change memory: what is in
+  // Decide the outcome on a dry run of the checks, journal it, then change memory: what is in
   // memory is never ahead of the journal.
   ActionAck ack;
   ack.key = action.key;
-  nlohmann::json body = {{"action", nlohmann::json::parse(control::ActionToJson(action))}};
-  JournalRow row{0, now, "apply", action.key, body.dump()};
-  RETURN_IF_ERROR(Journal({row}));
-  ack.detail = ApplyInMemory(action, now);
+  ack.detail = ApplyInMemory(action, now, /*dry_run=*/true);
   ack.outcome = ack.detail.empty() ? AckOutcome::kApplied : AckOutcome::kRejected;
+  nlohmann::json body = {{"action", nlohmann::json::parse(control::ActionToJson(action))},
+                         {"outcome", control::AckOutcomeName(ack.outcome)},
+                         {"detail", ack.detail}};
+  RETURN_IF_ERROR(Journal({JournalRow{0, now, "apply", action.key, body.dump()}}));
+  if (ack.outcome == AckOutcome::kApplied) ApplyInMemory(action, now, /*dry_run=*/false);
   applied_[action.key] = ack;
   return ack;
 }

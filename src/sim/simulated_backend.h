@@ -106,15 +106,17 @@ class SimulatedBackend : public control::Backend {
   void ScheduleInitialFailures(uint64_t salt);
   TimePoint FinishTime(const Run& run) const;
 
-  // State changes (no journaling): each returns the ack detail; empty = applied.
+  // State changes (no journaling): each checks first and returns why it cannot be done (empty:
+  // it can); with dry_run it stops there and changes nothing.
   std::string DoStart(const workload::Job& job, const std::vector<int32_t>& devices,
-                      TimePoint now);
-  std::string DoStop(workload::JobId job, TimePoint now, bool failure, control::JobEnd* end);
-  std::string DoSetMode(const std::vector<int32_t>& devices, econ::Mode mode);
+                      TimePoint now, bool dry_run);
+  std::string DoStop(workload::JobId job, TimePoint now, bool failure, control::JobEnd* end,
+                     bool dry_run = false);
+  std::string DoSetMode(const std::vector<int32_t>& devices, econ::Mode mode, bool dry_run);
   void DoFail(int32_t device, TimePoint now, TimePoint repair_at, control::JobEnd* end);
   void DoRepair(int32_t device);
   void DoFinish(workload::JobId job, TimePoint now);
-  std::string ApplyInMemory(const control::Action& action, TimePoint now);
+  std::string ApplyInMemory(const control::Action& action, TimePoint now, bool dry_run);
 
   const fleet::FlatFleet& flat_;
   const workload::SpeedModel& speed_;
