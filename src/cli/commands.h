@@ -16,5 +16,6 @@ void RegisterValidateCommand(CLI::App& app, CommandContext& ctx);
 void RegisterFleetCommand(CLI::App& app, CommandContext& ctx);
 void RegisterAssessCommand(CLI::App& app, CommandContext& ctx);
 void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx);
+void RegisterTokenCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace rigshift::cli
