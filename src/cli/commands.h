@@ -17,5 +17,6 @@ void RegisterFleetCommand(CLI::App& app, CommandContext& ctx);
 void RegisterAssessCommand(CLI::App& app, CommandContext& ctx);
 void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx);
 void RegisterServeCommand(CLI::App& app, CommandContext& ctx);
+void RegisterTokenCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace rigshift::cli

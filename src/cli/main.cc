@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   rigshift::cli::RegisterAssessCommand(app, ctx);
   rigshift::cli::RegisterSimulateCommand(app, ctx);
   rigshift::cli::RegisterServeCommand(app, ctx);
+  rigshift::cli::RegisterTokenCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,7 +11,7 @@ std::vector<DeviceInventory> FleetInventory(const fleet::Fleet& fleet,
   for (size_t d = 0; d < flat.device_count(); ++d) {
     DeviceInventory inv;
     inv.id = fleet::DeviceStableId(flat, d);
-    inv.site = fleet.sites[static_cast<size_t>(flat.site[d])].name;
+    inv.site = fleet.sites[static_cast<size_t>(flat.site[d])].id;
     inv.kind = catalog::DeviceKindName(flat.kind[d]);
     if (flat.gpu[d] != nullptr) {
       inv.model = flat.gpu[d]->name;

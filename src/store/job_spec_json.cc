@@ -29,7 +29,9 @@ Status ReadInt(const json& obj, const char* key, int64_t lo, int64_t hi, int64_t
   if (it == obj.end()) return Status::Ok();
   if (it->is_number_unsigned()) {
     const uint64_t u = it->get<uint64_t>();
-    if (u > static_cast<uint64_t>(hi)) return FieldError(key, "out of range");
+    if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo) {
+      return FieldError(key, "out of range");
+    }
     *out = static_cast<int64_t>(u);
     return Status::Ok();
   }
@@ -104,7 +106,7 @@ std::string JobSpecToJson(const workload::Job& job) {
   j["restore_time_s"] = job.restore_time;
   j["priority"] = job.priority;
   j["priority_weight"] = job.priority_weight;
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Result<workload::Job> JobSpecFromJson(std::string_view text) {

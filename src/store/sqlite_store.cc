@@ -493,7 +493,7 @@ class SqliteStore final : public Store {
   Result<TenantRecord> CreateTenant(const std::string& name, TimePoint now) override {
     if (name.empty()) return Status::InvalidArgument("a tenant needs a name");
     TenantRecord t;
-    RETURN_IF_ERROR(WriteOn([&](Conn& c) -> Status {
+    const Status written = WriteOn([&](Conn& c) -> Status {
       ASSIGN_OR_RETURN(SqliteStatement st,
                        c.Prepare("INSERT INTO tenants (name, created_at) VALUES (?, ?)"));
       st.Bind(std::string_view(name)).Bind(now);
@@ -504,7 +504,8 @@ class SqliteStore final : public Store {
       RETURN_IF_ERROR(s);
       t = {c.LastInsertId(), name, now};
       return InsertEvent(c, now, "tenant.created", EventPayload({{"tenant", name}})).status();
-    }));
+    });
+    if (!written.ok()) return written;
     return t;
   }
 
@@ -542,7 +543,7 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(std::string secret, NewSecret());
     ASSIGN_OR_RETURN(const std::string hash, Sha256(secret));
     IssuedToken issued;
-    RETURN_IF_ERROR(WriteOn([&](Conn& c) -> Status {
+    const Status written = WriteOn([&](Conn& c) -> Status {
       if (!tenant.empty()) RETURN_IF_ERROR(RequireTenant(c, tenant));
       ASSIGN_OR_RETURN(SqliteStatement st,
                        c.Prepare("INSERT INTO tokens (secret_sha256, role, tenant, label, "
@@ -563,7 +564,8 @@ class SqliteStore final : public Store {
                                        {"tenant", tenant},
                                        {"label", label}}))
           .status();
-    }));
+    });
+    if (!written.ok()) return written;
     issued.secret = std::move(secret);
     return issued;
   }
@@ -642,7 +644,7 @@ class SqliteStore final : public Store {
     if (!valid.ok()) return valid.status();
     const std::string body = SubmissionBody(spec, submission.command);
     SubmitResult result;
-    RETURN_IF_ERROR(WriteOn([&](Conn& c) -> Status {
+    const Status written = WriteOn([&](Conn& c) -> Status {
       RETURN_IF_ERROR(RequireTenant(c, submission.tenant));
       ASSIGN_OR_RETURN(SqliteStatement find,
                        c.Prepare("SELECT id FROM jobs WHERE tenant = ? AND idempotency_key = ?"));
@@ -682,7 +684,8 @@ class SqliteStore final : public Store {
       ASSIGN_OR_RETURN(result.job, LoadJob(c, spec.id));
       result.created = true;
       return Status::Ok();
-    }));
+    });
+    if (!written.ok()) return written;
     return result;
   }
 

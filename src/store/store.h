@@ -131,7 +131,7 @@ struct JobStateChange {
 // A device as the fleet file names it (fleet::DeviceStableId) with what it is.
 struct DeviceInventory {
   std::string id;     // "site/hall/rack#i/node#j/dK"
-  std::string site;
+  std::string site;   // the fleet file's site id (the first part of `id`)
   std::string kind;   // "gpu" | "asic"
   std::string model;  // catalogue name
 };

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,8 @@ struct StoreFactory {
   // Opens a fresh, empty store; `dir` is a scratch directory the test removes afterwards.
   std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open;
 };
+
+void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
 
 class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
@@ -643,7 +646,7 @@ INSTANTIATE_TEST_SUITE_P(
                      [](const std::string& dir) {
                        return OpenSqliteStore(dir + "/rigshift.db", {});
                      }}),
-    [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<StoreFactory>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace rigshift::store
