@@ -16,5 +16,7 @@ void RegisterValidateCommand(CLI::App& app, CommandContext& ctx);
 void RegisterFleetCommand(CLI::App& app, CommandContext& ctx);
 void RegisterAssessCommand(CLI::App& app, CommandContext& ctx);
 void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx);
+// submit, jobs, cancel, decisions, status: clients of `rigshift serve` (cmd_client.cc).
+void RegisterClientCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace rigshift::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   rigshift::cli::RegisterFleetCommand(app, ctx);
   rigshift::cli::RegisterAssessCommand(app, ctx);
   rigshift::cli::RegisterSimulateCommand(app, ctx);
+  rigshift::cli::RegisterClientCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
