@@ -18,5 +18,7 @@ void RegisterAssessCommand(CLI::App& app, CommandContext& ctx);
 void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx);
 void RegisterServeCommand(CLI::App& app, CommandContext& ctx);
 void RegisterTokenCommand(CLI::App& app, CommandContext& ctx);
+// submit, jobs, cancel, decisions, status: clients of `rigshift serve` (cmd_client.cc).
+void RegisterClientCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace rigshift::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   rigshift::cli::RegisterSimulateCommand(app, ctx);
   rigshift::cli::RegisterServeCommand(app, ctx);
   rigshift::cli::RegisterTokenCommand(app, ctx);
+  rigshift::cli::RegisterClientCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
