@@ -1,5 +1,7 @@
 #include "live/live_service.h"
 
+#include "market/forecast.h"
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -78,15 +80,6 @@ class LiveService::Recorder final : public control::World {
   std::vector<control::DecisionRecord> decisions;
 };
 
-struct LiveService::Snapshot {
-  TimePoint time = 0;
-  std::vector<Mode> mode;
-  std::vector<uint8_t> up;
-  std::vector<workload::JobId> job;
-  std::vector<SiteLedger> sites;
-  int64_t queued = 0;
-  int64_t running = 0;
-};
 
 // --- Construction and recovery --------------------------------------------------------------
 
@@ -233,7 +226,7 @@ Status LiveService::Recover() {
     ASSIGN_OR_RETURN(control::ActionAck ack, backend_->Apply(a, std::max(now_, a.time)));
     acks.emplace_back(rec.id, ack);
   }
-  RETURN_IF_ERROR(store_->Write([&](store::Transaction& txn) -> Status {
+  const Status written = store_->Write([&](store::Transaction& txn) -> Status {
     for (const auto& [id, ack] : acks) {
       const bool rejected = ack.outcome == control::AckOutcome::kRejected ||
                             ack.outcome == control::AckOutcome::kUnsupported;
@@ -243,7 +236,8 @@ Status LiveService::Recover() {
           ack.detail));
     }
     return Status::Ok();
-  }));
+  });
+  RETURN_IF_ERROR(written);
   // 2. Money so far.
   ASSIGN_OR_RETURN(std::vector<store::RevenueCounter> revenue, store_->Revenue());
   // 3. The controller, rebuilt from the store's jobs and the backend's record.
@@ -669,7 +663,7 @@ Status LiveService::Act(TimePoint now, const std::vector<Action>& actions,
            p.second.outcome == control::AckOutcome::kUnsupported;
   });
   if (!acks.empty()) {
-    RETURN_IF_ERROR(store_->Write([&](store::Transaction& txn) -> Status {
+    const Status written = store_->Write([&](store::Transaction& txn) -> Status {
       for (const auto& [id, ack] : acks) {
         const bool rejected = ack.outcome == control::AckOutcome::kRejected ||
                               ack.outcome == control::AckOutcome::kUnsupported;
@@ -679,7 +673,8 @@ Status LiveService::Act(TimePoint now, const std::vector<Action>& actions,
             ack.detail));
       }
       return Status::Ok();
-    }));
+    });
+    RETURN_IF_ERROR(written);
   }
   // A refused command means the controller's picture is wrong: rebuild it from the backend.
   if (any_rejected) needs_recover_ = true;
@@ -743,7 +738,7 @@ Status LiveService::Reconcile(const control::Telemetry& t, TimePoint now) {
   }
   if (!outcomes.empty()) {
     int64_t confirmed = 0;
-    RETURN_IF_ERROR(store_->Write([&](store::Transaction& txn) -> Status {
+    const Status written = store_->Write([&](store::Transaction& txn) -> Status {
       for (const auto& [id, ok] : outcomes) {
         RETURN_IF_ERROR(txn.TransitionAction(
             id, ok ? store::ActionState::kConfirmed : store::ActionState::kDrifted, now,
@@ -751,7 +746,8 @@ Status LiveService::Reconcile(const control::Telemetry& t, TimePoint now) {
         confirmed += ok ? 1 : 0;
       }
       return Status::Ok();
-    }));
+    });
+    RETURN_IF_ERROR(written);
     if (metrics_) metrics_->AddActionsConfirmed(confirmed);
   }
   return Status::Ok();

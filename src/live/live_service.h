@@ -122,7 +122,20 @@ class LiveService final : public server::FleetService {
 
  private:
   class Recorder;  // control::World: turns the controller's effects into actions and decisions
-  struct Snapshot;
+  // What API threads read: published by the controller thread after each step.
+  struct Snapshot {
+    TimePoint time = 0;
+    std::vector<econ::Mode> mode;
+    std::vector<uint8_t> up;
+    std::vector<workload::JobId> job;
+    std::vector<SiteLedger> sites;
+    int64_t queued = 0;
+    int64_t running = 0;
+  };
+  std::shared_ptr<const Snapshot> CurrentSnapshot() const {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    return snapshot_;
+  }
 
   LiveService(const fleet::Fleet& fleet, const fleet::FlatFleet& flat, market::MarketData market,
               const workload::SpeedModel& speed, store::Store* store, control::Backend* backend,

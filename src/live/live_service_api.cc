@@ -51,11 +51,7 @@ Result<server::Principal> LiveService::Authenticate(std::string_view bearer_toke
 }
 
 server::FleetView LiveService::GetFleet() {
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   server::FleetView v;
   v.name = fleet_.name;
   for (const auto& s : fleet_.sites) v.sites.push_back(s.id);
@@ -79,11 +75,7 @@ server::FleetView LiveService::GetFleet() {
 }
 
 std::vector<server::SiteView> LiveService::ListSites() {
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   std::vector<server::SiteView> out;
   for (size_t s = 0; s < fleet_.sites.size(); ++s) {
     const fleet::Site& site = fleet_.sites[s];
@@ -113,11 +105,7 @@ std::vector<server::SiteView> LiveService::ListSites() {
 }
 
 server::Page<server::DeviceView> LiveService::ListDevices(const server::DeviceFilter& f) {
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   server::Page<server::DeviceView> page;
   if (!snap) return page;
   size_t d = 0;
@@ -144,11 +132,7 @@ server::Page<server::DeviceView> LiveService::ListDevices(const server::DeviceFi
 Result<server::DeviceView> LiveService::GetDevice(std::string_view id) {
   const int32_t i = DeviceIndex(id);
   if (i < 0) return Status::NotFound("no device '" + std::string(id) + "'");
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   const auto d = static_cast<size_t>(i);
   server::DeviceView v;
   v.id = device_ids_[d];
@@ -202,11 +186,7 @@ Result<server::JobView> LiveService::SubmitJob(const server::Principal& who,
   job.restore_time = spec.restore_time;
   job.priority = spec.priority;
   // Arrival is the service clock at submission; the id is the store's.
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   job.arrival = snap ? snap->time : now_;
   store::JobSubmission sub;
   sub.tenant = who.role == server::Role::kOperator ? "operator" : who.tenant;
@@ -287,11 +267,7 @@ server::Page<server::DecisionView> LiveService::ListDecisions(const server::Deci
 }
 
 server::MarketView LiveService::GetMarket() {
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   server::MarketView v;
   if (!snap) return v;
   for (size_t s = 0; s < fleet_.sites.size(); ++s) {
@@ -314,7 +290,7 @@ Status LiveService::PushPrices(const std::vector<server::PricePoint>& prices) {
       return Status::InvalidArgument("site: no site '" + p.site + "' in this fleet");
     }
   }
-  RETURN_IF_ERROR(store_->Write([&](store::Transaction& txn) -> Status {
+  const Status written = store_->Write([&](store::Transaction& txn) -> Status {
     for (const auto& p : prices) {
       store::MarketPoint mp;
       mp.market = p.site;
@@ -324,18 +300,15 @@ Status LiveService::PushPrices(const std::vector<server::PricePoint>& prices) {
       RETURN_IF_ERROR(txn.UpsertMarketPoint(mp));
     }
     return Status::Ok();
-  }));
+  });
+  RETURN_IF_ERROR(written);
   std::lock_guard<std::mutex> lock(pushed_mu_);
   pushed_.insert(pushed_.end(), prices.begin(), prices.end());
   return Status::Ok();
 }
 
 std::vector<server::RevenueView> LiveService::GetRevenue() {
-  std::shared_ptr<const Snapshot> snap;
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snap = snapshot_;
-  }
+  const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
   std::vector<server::RevenueView> out;
   if (!snap) return out;
   for (size_t s = 0; s < fleet_.sites.size(); ++s) {
