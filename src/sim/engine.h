@@ -31,7 +31,9 @@
 //     round lasts round_length seconds, or ends early when all its work ends
 //     (`round_ends_when_work_ends`); with nothing running and nothing placeable the clock jumps to
 //     the next arrival.
-// Both modes are the same code path: one event loop, one plan applier, one accountant. Gavel's mode
+// Both modes are the same code path: one event loop, one controller (control/controller.h: the
+// queue, the job table, the plan applier; the engine is its World on virtual time), one
+// accountant. Gavel's mode
 // is EngineOptions::GavelRounds() + the fifo_perf policy + a SpeedModel with step throughputs.
 // Round mode never uses incremental planners.
 //
@@ -61,6 +63,7 @@
 
 #include "core/quantity.h"
 #include "core/status.h"
+#include "control/controller.h"
 #include "core/time.h"
 #include "econ/value.h"
 #include "fleet/model.h"
@@ -122,27 +125,10 @@ struct DemandResponseProgram {
   EnergyPrice credit = UsdPerMwh(100);
 };
 
-// Which event kinds are decision points in event mode.
-struct DecisionTriggers {
-  bool arrival = true;
-  // An arrival is a decision point only while some healthy GPU runs no job (otherwise nothing can
-  // start until a completion, failure or epoch; policies that preempt on arrival see it then).
-  bool arrival_needs_free_gpu = true;
-  bool completion = true;
-  bool price_change = true;
-  bool failure = true;  // failures and repairs
-  bool demand_response = true;
-};
-
+// Which event kinds are decision points in event mode (the controller's; sim names kept).
+using DecisionTriggers = control::DecisionTriggers;
 // One decision as recorded on the timeline (only when a sink is given).
-struct DecisionRecord {
-  TimePoint time = 0;
-  std::string policy;
-  std::string trigger;  // "arrival", "epoch", "round", ...
-  std::string subject;  // "device 12", "job 4431", "devices 0..511"
-  std::string action;   // "mine", "ai", "start", "preempt", ...
-  std::string reason;
-};
+using DecisionRecord = control::DecisionRecord;
 
 // Receives decisions as they are made. Implementations write CSV (sim/report.h) or collect.
 class TimelineSink {
@@ -151,33 +137,21 @@ class TimelineSink {
   virtual void OnDecision(const DecisionRecord& record) = 0;
 };
 
-struct EngineOptions {
+// The world's half of a run's options; the decision half (seed, decide_on, incremental,
+// incremental_waiting, max_queue_view, preemption_costs, economics) is control::ControllerOptions.
+struct EngineOptions : control::ControllerOptions {
   TimePoint start = 0;
   TimePoint end = 0;  // exclusive; with run_until_drained the run goes on past it
-  uint64_t seed = 1;
 
   // Event mode.
   Duration epoch = kHour;  // 0: no epoch decisions
-  DecisionTriggers decide_on;
   // Event-triggered full rounds closer than this to the previous one wait for it (coalescing
   // bursts of events). 15 minutes by default: a full planning round costs O(devices) in sched
   // (about 0.45 ms for 20,000 devices), and a busy trace has an event every few seconds. With an
-  // incremental planner (below) arrivals and completions do not wait for it; only events that
-  // need a full round (a GPU failure or repair, demand response) and the decision points of
-  // policies without a planner do (BENCHMARKS.md shows the trade).
+  // incremental planner (control::ControllerOptions::incremental) arrivals and completions do not
+  // wait for it; only events that need a full round (a GPU failure or repair, demand response)
+  // and the decision points of policies without a planner do (BENCHMARKS.md shows the trade).
   Duration min_decision_gap = 900;
-  // Between full rounds, arrivals and job completions (and ASIC failures/repairs) are decided at
-  // once (no gap) by the IncrementalPlanner the policy returns from Policy::DecideIncremental
-  // (rigshift, mine-only, backfill-mine, threshold); false, or a policy without one: every
-  // decision point is a full round.
-  bool incremental = true;
-  // Queued jobs (the head of the queue) a completion offers its GPUs to, incrementally.
-  int64_t incremental_waiting = 64;
-
-  // The policy sees at most this many queued jobs per decision, the longest-waiting first (the
-  // rest wait; sched::PolicyOptions::max_jobs_examined bounds the policy's own work likewise).
-  // Keeps a decision O(view) when a fleet that cannot or will not run AI lets its queue grow.
-  int64_t max_queue_view = 4096;
 
   // Round mode (Gavel): > 0 switches decision points to rounds of this length. In round mode
   // `min_decision_gap` holds a changed job set back until that long after the last decision
@@ -190,9 +164,6 @@ struct EngineOptions {
   // arrivals after `end` are still cut.
   bool run_until_drained = false;
 
-  bool preemption_costs = true;
-  // Economics off: no prices, no money, no mining; devices are only AI or idle.
-  bool economics = true;
   econ::PowerModel power;
   FailureModel failures;
   DemandResponseProgram demand_response;
