@@ -108,6 +108,14 @@ bool Controller::Complete(int32_t j, TimePoint now) {
   return options_.decide_on.completion;
 }
 
+void Controller::Requeue(int32_t j, TimePoint now, std::string_view reason) {
+  if (jobs_[static_cast<size_t>(j)].phase != JobPhase::kRunning) return;
+  planner_.reset();
+  StopJob(j, now, StopCause::kFailure);
+  Record(now, "reconcile", "job " + std::to_string(jobs_[static_cast<size_t>(j)].job->id),
+         "requeue", reason);
+}
+
 bool Controller::Cancel(int32_t j, TimePoint now) {
   JobState& js = jobs_[static_cast<size_t>(j)];
   switch (js.phase) {

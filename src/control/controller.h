@@ -209,6 +209,9 @@ class Controller {
   // recorded (trigger "failure", action "down", `reason`). Ignored when it is already down.
   bool DeviceDown(int32_t d, TimePoint now, std::string_view reason);
   bool DeviceUp(int32_t d, TimePoint now);
+  // A run the world lost (a backend reports no such run): the job waits again as after a
+  // failure (work since its last checkpoint lost), recorded with `reason`. Drops the planner.
+  void Requeue(int32_t j, TimePoint now, std::string_view reason);
   // A facility power cap for a site below its grid cap (demand response, an operator's curtail);
   // zero = none. Drops the planner.
   void SetSiteCapOverride(int32_t site, Power cap);

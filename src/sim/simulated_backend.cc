@@ -61,6 +61,7 @@ Result<std::unique_ptr<SimulatedBackend>> SimulatedBackend::Open(
     RETURN_IF_ERROR(b->Replay());
   }
   b->ScheduleInitialFailures(static_cast<uint64_t>(b->journal_rows_));
+  b->PruneStale();
   return b;
 }
 
@@ -370,6 +371,7 @@ Result<ActionAck> SimulatedBackend::Apply(const Action& action, TimePoint now) {
                          {"detail", ack.detail}};
   RETURN_IF_ERROR(Journal({JournalRow{0, now, "apply", action.key, body.dump()}}));
   if (ack.outcome == AckOutcome::kApplied) ApplyInMemory(action, now, /*dry_run=*/false);
+  PruneStale();
   applied_[action.key] = ack;
   return ack;
 }
@@ -425,6 +427,7 @@ Result<control::Telemetry> SimulatedBackend::Poll(TimePoint now, const control::
     }
   }
   now_ = std::max(now_, now);
+  PruneStale();
   RETURN_IF_ERROR(Journal(rows));
   t.time = now_;
   if (options.snapshot) {
@@ -447,6 +450,23 @@ Result<control::Telemetry> SimulatedBackend::Poll(TimePoint now, const control::
     }
   }
   return t;
+}
+
+void SimulatedBackend::PruneStale() {
+  while (!happenings_.empty()) {
+    const Happening& h = happenings_.top();
+    if (h.kind == HappeningKind::kCompletion) {
+      auto it = runs_.find(h.id);
+      if (it == runs_.end() || FinishTime(it->second) != h.time) {
+        happenings_.pop();
+        continue;
+      }
+    } else if (h.kind == HappeningKind::kRepair && up_[static_cast<size_t>(h.id)]) {
+      happenings_.pop();
+      continue;
+    }
+    break;
+  }
 }
 
 std::optional<TimePoint> SimulatedBackend::NextEvent() const {

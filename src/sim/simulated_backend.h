@@ -105,6 +105,9 @@ class SimulatedBackend : public control::Backend {
   Status Journal(const std::vector<JournalRow>& rows);
   void ScheduleInitialFailures(uint64_t salt);
   TimePoint FinishTime(const Run& run) const;
+  // Drops happenings that no longer hold (a run stopped or restarted, a device repaired), so that
+  // NextEvent is exact.
+  void PruneStale();
 
   // State changes (no journaling): each checks first and returns why it cannot be done (empty:
   // it can); with dry_run it stops there and changes nothing.

@@ -153,7 +153,9 @@ TEST_F(SimulatedBackendTest, ReopenedJournalRestoresTheWorld) {
   ASSERT_TRUE(rows.ok());
   std::set<std::string> keys;
   for (const auto& r : *rows) {
-    if (!r.key.empty()) EXPECT_TRUE(keys.insert(r.key).second) << r.key;
+    if (!r.key.empty()) {
+      EXPECT_TRUE(keys.insert(r.key).second) << r.key;
+    }
   }
   EXPECT_EQ(keys.size(), 2u);
 }
