@@ -390,6 +390,7 @@ Status LiveService::Observe(TimePoint now, bool snapshot) {
     if (controller_->Complete(it->second, end.time)) full_round_due_ = true;
     ++jobs_done_;
   }
+  // A snapshot taken after this step's actions: the controller and the backend should agree.
   if (snapshot) RETURN_IF_ERROR(Reconcile(t, now));
   return Status::Ok();
 }
@@ -766,7 +767,7 @@ Status LiveService::Step(TimePoint now) {
   now = std::max(now, now_);
   ledger_.Advance(now);
   now_ = now;
-  Status s = Observe(now, now >= next_reconcile_);
+  Status s = Observe(now, /*snapshot=*/false);
   if (s.ok()) s = Intake(now);
   bool pushed = false;
   {
@@ -790,6 +791,8 @@ Status LiveService::Step(TimePoint now) {
     if (!actions.empty()) FaultPoint("after_record");
     s = Act(now, actions, action_ids);
   }
+  // What the reconciliation corrects is decided now and recorded and sent by the next step.
+  if (s.ok() && !needs_recover_ && now >= next_reconcile_) s = Observe(now, /*snapshot=*/true);
   if (!s.ok()) {
     // What the controller holds in memory may be ahead of what is recorded: rebuild it from the
     // record before deciding again.
@@ -807,7 +810,9 @@ TimePoint LiveService::NextDue() const {
   next = std::min(next, next_reconcile_);
   if (auto b = backend_->NextEvent()) next = std::min(next, *b);
   if (scheduled_next_ < scheduled_.size()) next = std::min(next, scheduled_[scheduled_next_].at);
-  if (intake_pending_.load() || needs_recover_) next = std::min(next, now_);
+  if (intake_pending_.load() || needs_recover_ || (recorder_ && !recorder_->empty())) {
+    next = std::min(next, now_);
+  }
   if (full_round_due_) {
     next = std::min(next, last_full_round_ == INT64_MIN
                               ? now_

@@ -146,7 +146,7 @@ def main():
     for i in range(kills):
         # A third of the runs die at the fault point between record and act, the rest by SIGKILL
         # from outside at a random moment.
-        fault = "after_record:0.05" if i % 3 == 2 else None
+        fault = "after_record:0.3" if i % 3 == 2 else None
         d = Daemon(binary, fleet, state, port, fault)
         if not d.wait_ready():
             if d.proc.poll() is not None and d.proc.returncode == -signal.SIGKILL and fault:
@@ -193,7 +193,7 @@ def main():
     jobs = {}
     after = None
     while True:
-        path = "/v1/jobs?limit=500" + (f"&after_id={after}" if after else "")
+        path = "/v1/jobs?limit=100" + (f"&after={after}" if after else "")
         _, page = request(d.base, token, "GET", path)
         for j in page["items"]:
             jobs[j["id"]] = j
