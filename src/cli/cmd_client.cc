@@ -110,7 +110,8 @@ class ApiClient {
                         : method == "DELETE" ? client.Delete(path.c_str(), extra)
                                              : client.Post(path.c_str(), extra, body, "application/json");
     if (!r) {
-      return Status::Unavailable("cannot reach " + url_ + ": " + httplib::to_string(r.error()));
+      return Status::Unavailable("cannot reach " + url_ + " (" + httplib::to_string(r.error()) +
+                                 " error; is `rigshift serve` running?)");
     }
     return Answer{r->status, r->body};
   }
