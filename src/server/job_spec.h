@@ -7,9 +7,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/status.h"
 #include "server/service.h"

@@ -1,11 +1,10 @@
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <memory>
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "server/http_server.h"
 #include "server/testing/router_harness.h"
@@ -16,11 +15,7 @@ namespace {
 class ClientCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HttpServerOptions options;
-    options.port = 0;
-    options.keep_alive_timeout_s = 1;
-    options.threads = 4;
-    Result<std::unique_ptr<HttpServer>> started = HttpServer::Start(h.router(), options);
+    Result<std::unique_ptr<HttpServer>> started = testing::StartTestServer(h.router());
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     server = std::move(started).value();
   }
@@ -80,8 +75,9 @@ TEST_F(ClientCliTest, InvalidSubmissionNamesTheField) {
 TEST_F(ClientCliTest, StatusAndDecisions) {
   auto [code, out] = Run("status");
   EXPECT_EQ(code, 0) << out;
-  EXPECT_NE(out.find("Site tx1 \"West Texas\"\n  power           1350.0 kW of 2000.0 kW cap (67.5%)"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("Site tx1 \"West Texas\"\n  power           1350.0 kW of 2000.0 kW cap (67.5%)"),
+      std::string::npos)
       << out;
   EXPECT_NE(out.find("revenue         ai 1250.50 USD"), std::string::npos) << out;
   std::tie(code, out) = Run("status", "alice-token");

@@ -8,9 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "server/router.h"
 #include "server/testing/json_schema.h"
