@@ -33,7 +33,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // Binds and starts serving; kUnavailable when the address cannot be bound.
+  // Binds and starts serving; kUnavailable when the address cannot be bound. `router` must
+  // outlive the server.
   static Result<std::unique_ptr<HttpServer>> Start(const Router& router, HttpServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
