@@ -78,8 +78,8 @@ std::string FormatJobsTable(const json& page) {
 std::string FormatDecisionsTable(const json& page) {
   const json& items = page.is_object() && page.contains("items") ? page["items"] : json::array();
   if (items.empty()) return "no decisions\n";
-  std::string out = Cell("TIME", 22) + Cell("DEVICE", 28) + Cell("MODE", 6) + Cell("JOB", 7) +
-                    "REASON\n";
+  std::string out =
+      Cell("TIME", 22) + Cell("DEVICE", 28) + Cell("MODE", 6) + Cell("JOB", 7) + "REASON\n";
   for (const json& d : items) {
     out += Cell(Text(d, "time"), 22) + Cell(Text(d, "device"), 28) + Cell(Text(d, "mode"), 6) +
            Cell(Text(d, "job"), 7) + Text(d, "reason") + "\n";
@@ -102,15 +102,15 @@ std::string FormatStatus(const json& fleet, const json& sites, const json& reven
     const std::string share = cap > 0 ? " (" + Fixed(100 * now / cap, 1) + "%)" : "";
     Line("power", Fixed(now, 1) + " kW of " + Fixed(cap, 1) + " kW cap" + share, &out);
     const json split = s.contains("power_kw") ? s["power_kw"] : json::object();
-    Line("split", "AI " + Fixed(Number(split, "ai"), 1) + " kW, mining " +
-                      Fixed(Number(split, "mining"), 1) + " kW, hosts " +
-                      Fixed(Number(split, "hosts"), 1) + " kW, idle " +
-                      Fixed(Number(split, "idle"), 1) + " kW",
+    Line("split",
+         "AI " + Fixed(Number(split, "ai"), 1) + " kW, mining " +
+             Fixed(Number(split, "mining"), 1) + " kW, hosts " + Fixed(Number(split, "hosts"), 1) +
+             " kW, idle " + Fixed(Number(split, "idle"), 1) + " kW",
          &out);
     Line("devices", Counts(s.contains("devices_by_mode") ? s["devices_by_mode"] : json()), &out);
-    Line("price", Fixed(Number(s, "price_usd_per_mwh"), 2) + " USD/MWh (" + Text(s, "market") +
-                      "), hashprice " + Fixed(Number(s, "hashprice_usd_per_th_day"), 4) +
-                      " USD/TH/day",
+    Line("price",
+         Fixed(Number(s, "price_usd_per_mwh"), 2) + " USD/MWh (" + Text(s, "market") +
+             "), hashprice " + Fixed(Number(s, "hashprice_usd_per_th_day"), 4) + " USD/TH/day",
          &out);
     if (revenue.is_object() && revenue.contains("items")) {
       std::string text;
@@ -124,9 +124,9 @@ std::string FormatStatus(const json& fleet, const json& sites, const json& reven
     }
   }
   out += "Total\n";
-  Line("devices", Text(fleet, "devices") + " (" +
-                      Counts(fleet.contains("devices_by_mode") ? fleet["devices_by_mode"] : json()) +
-                      ")",
+  Line("devices",
+       Text(fleet, "devices") + " (" +
+           Counts(fleet.contains("devices_by_mode") ? fleet["devices_by_mode"] : json()) + ")",
        &out);
   Line("jobs", Text(fleet, "jobs_queued") + " queued, " + Text(fleet, "jobs_running") + " running",
        &out);

@@ -4,9 +4,8 @@
 // (printed as "-") so that a newer server does not break an older client.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace rigshift::cli {
 

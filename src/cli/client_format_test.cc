@@ -43,7 +43,8 @@ TEST(ClientFormatTest, Status) {
     "power_kw": {"ai": 300, "mining": 650, "hosts": 40, "idle": 10}, "cooling": "air", "pue": 1.35,
     "price_usd_per_mwh": 31.5, "hashprice_usd_per_th_day": 0.052,
     "devices_by_mode": {"ai": 2, "mine": 3}}]})");
-  const json revenue = json::parse(R"({"items": [{"site": "tx1", "mode": "ai", "revenue_usd": 1250.5,
+  const json revenue =
+      json::parse(R"({"items": [{"site": "tx1", "mode": "ai", "revenue_usd": 1250.5,
     "energy_cost_usd": 310.25, "net_usd": 940.25}]})");
   EXPECT_EQ(FormatStatus(fleet, sites, revenue),
             "Fleet Example (policy rigshift)\n"

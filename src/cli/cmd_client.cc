@@ -3,15 +3,15 @@
 // $RIGSHIFT_SERVER or http://127.0.0.1:8080), a token from --token-file, else $RIGSHIFT_TOKEN,
 // else rigshift-state/operator.token, and --json for the server's raw JSON. An error answer is
 // printed with its message and field and exits 1 (3 for a request the server found invalid).
+#include <httplib.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
 #include "cli/client_format.h"
@@ -106,11 +106,13 @@ class ApiClient {
     client.set_bearer_token_auth(token_.c_str());
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(30, 0);
-    httplib::Result r = method == "GET"      ? client.Get(path.c_str(), extra)
-                        : method == "DELETE" ? client.Delete(path.c_str(), extra)
-                                             : client.Post(path.c_str(), extra, body, "application/json");
+    httplib::Result r = method == "GET" ? client.Get(path.c_str(), extra)
+                        : method == "DELETE"
+                            ? client.Delete(path.c_str(), extra)
+                            : client.Post(path.c_str(), extra, body, "application/json");
     if (!r) {
-      return Status::Unavailable("cannot reach " + url_ + ": " + httplib::to_string(r.error()));
+      return Status::Unavailable("cannot reach " + url_ + " (" + httplib::to_string(r.error()) +
+                                 " error; is `rigshift serve` running?)");
     }
     return Answer{r->status, r->body};
   }
@@ -138,12 +140,17 @@ Result<json> BodyJson(const Answer& a) {
   return j;
 }
 
-// GET one path: prints raw JSON with --json, else `format`'s text.
+// Sends one request with the client `args` describe.
+Result<Answer> Send(const ClientArgs& args, const std::string& method, const std::string& path,
+                    const std::string& body = "", const httplib::Headers& headers = {}) {
+  ASSIGN_OR_RETURN(ApiClient client, ApiClient::Create(args));
+  return client.Send(method, path, body, headers);
+}
+
+// Prints a success answer: raw with --json, else `format` of its body. Reports anything else
+// and returns the exit code.
 template <typename Format>
-int GetAndPrint(const ClientArgs& args, const std::string& path, Format format) {
-  Result<ApiClient> client = ApiClient::Create(args);
-  if (!client.ok()) return ReportError(client.status());
-  Result<Answer> a = client->Send("GET", path);
+int PrintAnswer(const ClientArgs& args, const Result<Answer>& a, Format format) {
   if (!a.ok()) return ReportError(a.status());
   if (!Success(*a)) return ReportAnswer(*a);
   if (args.json) {
@@ -184,7 +191,8 @@ Result<std::string> SubmitBody(const SubmitArgs& args) {
   if (args.gpus <= 0 || args.hours <= 0 || args.price < 0) {
     return Status::InvalidArgument("give --gpus, --hours and --price, or --file job.json");
   }
-  json spec = {{"gpus", args.gpus}, {"duration_hours", args.hours}, {"price_usd_per_gpu_hour", args.price}};
+  json spec = {
+      {"gpus", args.gpus}, {"duration_hours", args.hours}, {"price_usd_per_gpu_hour", args.price}};
   if (!args.name.empty()) spec["name"] = args.name;
   if (args.memory_gb >= 0) spec["min_memory_gb"] = args.memory_gb;
   if (!args.interconnect.empty()) spec["interconnect"] = args.interconnect;
@@ -200,21 +208,10 @@ Result<std::string> SubmitBody(const SubmitArgs& args) {
 int RunSubmit(const SubmitArgs& args) {
   Result<std::string> body = SubmitBody(args);
   if (!body.ok()) return ReportError(body.status());
-  Result<ApiClient> client = ApiClient::Create(args.client);
-  if (!client.ok()) return ReportError(client.status());
   httplib::Headers headers;
   if (!args.idempotency_key.empty()) headers.emplace("Idempotency-Key", args.idempotency_key);
-  Result<Answer> a = client->Send("POST", "/v1/jobs", *body, headers);
-  if (!a.ok()) return ReportError(a.status());
-  if (!Success(*a)) return ReportAnswer(*a);
-  if (args.client.json) {
-    Print(a->body + "\n");
-    return kExitOk;
-  }
-  Result<json> job = BodyJson(*a);
-  if (!job.ok()) return ReportError(job.status());
-  Print(FormatJobLine(*job));
-  return kExitOk;
+  return PrintAnswer(args.client, Send(args.client, "POST", "/v1/jobs", *body, headers),
+                     FormatJobLine);
 }
 
 void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
@@ -230,8 +227,10 @@ void RegisterSubmit(CLI::App& app, CommandContext& ctx) {
   excluded(cmd->add_option("--memory-gb", args->memory_gb, "Minimum memory per GPU"));
   excluded(cmd->add_option("--interconnect", args->interconnect, "none, pcie, nvlink or network"));
   excluded(cmd->add_option("--network-gbps", args->network_gbps, "Per node, with network"));
-  excluded(cmd->add_option("--reference-gpu", args->reference_gpu, "GPU the hours are measured on"));
-  excluded(cmd->add_option("--deadline", args->deadline, "RFC 3339 UTC, e.g. 2026-12-09T12:00:00Z"));
+  excluded(
+      cmd->add_option("--reference-gpu", args->reference_gpu, "GPU the hours are measured on"));
+  excluded(
+      cmd->add_option("--deadline", args->deadline, "RFC 3339 UTC, e.g. 2026-12-09T12:00:00Z"));
   excluded(cmd->add_option("--preemptible", args->preemptible, "never, checkpoint or free"));
   excluded(cmd->add_option("--priority", args->priority, "Higher first among equals"));
   excluded(cmd->add_option("--command", args->command, "What the local backend runs"));
@@ -256,9 +255,10 @@ int RunJobs(const JobsArgs& args) {
   json items = json::array();
   std::string after;
   do {
-    Result<Answer> a = client->Send(
-        "GET", "/v1/jobs" + Query({{"state", args.state}, {"tenant", args.tenant},
-                                   {"after", after}, {"limit", "1000"}}));
+    Result<Answer> a = client->Send("GET", "/v1/jobs" + Query({{"state", args.state},
+                                                               {"tenant", args.tenant},
+                                                               {"after", after},
+                                                               {"limit", "1000"}}));
     if (!a.ok()) return ReportError(a.status());
     if (!Success(*a)) return ReportAnswer(*a);
     Result<json> page = BodyJson(*a);
@@ -294,19 +294,9 @@ struct CancelArgs {
 };
 
 int RunCancel(const CancelArgs& args) {
-  Result<ApiClient> client = ApiClient::Create(args.client);
-  if (!client.ok()) return ReportError(client.status());
-  Result<Answer> a = client->Send("POST", "/v1/jobs/" + UrlEncode(args.id) + "/cancel");
-  if (!a.ok()) return ReportError(a.status());
-  if (!Success(*a)) return ReportAnswer(*a);
-  if (args.client.json) {
-    Print(a->body + "\n");
-    return kExitOk;
-  }
-  Result<json> job = BodyJson(*a);
-  if (!job.ok()) return ReportError(job.status());
-  Print(FormatJobLine(*job));
-  return kExitOk;
+  return PrintAnswer(args.client,
+                     Send(args.client, "POST", "/v1/jobs/" + UrlEncode(args.id) + "/cancel"),
+                     FormatJobLine);
 }
 
 void RegisterCancel(CLI::App& app, CommandContext& ctx) {
@@ -340,11 +330,14 @@ void RegisterDecisions(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--after", args->after, "Continue after this decision id (paging)");
   cmd->add_option("--limit", args->limit, "At most this many (1-1000)");
   cmd->callback([args, &ctx] {
-    const std::string path =
-        "/v1/decisions" + Query({{"device", args->device}, {"site", args->site},
-                                 {"job", args->job}, {"from", args->since},
-                                 {"after", args->after}, {"limit", std::to_string(args->limit)}});
-    ctx.exit_code = GetAndPrint(args->client, path, FormatDecisionsTable);
+    const std::string path = "/v1/decisions" + Query({{"device", args->device},
+                                                      {"site", args->site},
+                                                      {"job", args->job},
+                                                      {"from", args->since},
+                                                      {"after", args->after},
+                                                      {"limit", std::to_string(args->limit)}});
+    ctx.exit_code =
+        PrintAnswer(args->client, Send(args->client, "GET", path), FormatDecisionsTable);
   });
 }
 

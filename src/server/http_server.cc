@@ -1,13 +1,12 @@
 #include "server/http_server.h"
 
-#include <cctype>
-#include <chrono>
-#include <utility>
-
+#include <httplib.h>
 #include <sys/socket.h>
 
-#include <httplib.h>
+#include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace rigshift::server {
 
@@ -67,17 +66,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const Router& router,
   server.Options(any, handle);
   // Errors httplib answers itself (a body over the limit, a malformed request) get the API's
   // error shape too; responses the router wrote already have a body and are left alone.
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const char* code = res.status == 413 ? "resource_exhausted" : "invalid_argument";
-    const std::string message =
-        res.status == 413 ? "the request body is too large" : "the request could not be read";
-    res.set_content(
-        nlohmann::json({{"error", {{"code", code}, {"message", message}}}}).dump(),
-        "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const char* code = res.status == 413 ? "resource_exhausted" : "invalid_argument";
+        const std::string message =
+            res.status == 413 ? "the request body is too large" : "the request could not be read";
+        res.set_content(nlohmann::json({{"error", {{"code", code}, {"message", message}}}}).dump(),
+                        "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 
   if (options.port == 0) {
     self->port_ = server.bind_to_any_port(options.host);

@@ -24,7 +24,7 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 picks a free port (tests)
   size_t max_body_bytes = 1 << 20;
-  int read_timeout_s = 5;   // a client that stalls mid-request is dropped after this
+  int read_timeout_s = 5;  // a client that stalls mid-request is dropped after this
   int write_timeout_s = 5;
   int keep_alive_timeout_s = 5;
   // httplib holds a thread per open connection: 200 readers + 20 submitters + headroom.
@@ -33,7 +33,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // Binds and starts serving; kUnavailable when the address cannot be bound.
+  // Binds and starts serving; kUnavailable when the address cannot be bound. `router` must
+  // outlive the server.
   static Result<std::unique_ptr<HttpServer>> Start(const Router& router, HttpServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

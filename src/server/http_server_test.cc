@@ -3,13 +3,12 @@
 #include "server/http_server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
-#include <httplib.h>
 
 #include "server/testing/router_harness.h"
 
@@ -24,12 +23,7 @@ using testing::kOperatorToken;
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HttpServerOptions options;
-    options.port = 0;
-    options.read_timeout_s = 1;
-    options.keep_alive_timeout_s = 1;
-    options.threads = 8;
-    Result<std::unique_ptr<HttpServer>> started = HttpServer::Start(h.router(), options);
+    Result<std::unique_ptr<HttpServer>> started = testing::StartTestServer(h.router());
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     server = std::move(started).value();
   }
@@ -87,8 +81,8 @@ TEST_F(HttpServerTest, ServesTheApi) {
 
 // A body over the limit is refused by httplib with 413 in the API's error shape.
 TEST_F(HttpServerTest, HugeBodyIs413) {
-  auto r = Client(kAliceToken).Post("/v1/jobs", std::string((1 << 20) + 10, ' '),
-                                    "application/json");
+  auto r =
+      Client(kAliceToken).Post("/v1/jobs", std::string((1 << 20) + 10, ' '), "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(json::parse(r->body)["error"]["code"], "resource_exhausted");

@@ -34,10 +34,10 @@ Result<std::optional<E>> OptionalEnum(const json& body, std::string_view key,
 
 Result<std::optional<workload::Interconnect>> OptionalInterconnect(const json& body) {
   using workload::Interconnect;
-  return OptionalEnum(body, "interconnect",
-                      {Interconnect::kNone, Interconnect::kPcie, Interconnect::kNvlink,
-                       Interconnect::kNetwork},
-                      workload::InterconnectName);
+  return OptionalEnum(
+      body, "interconnect",
+      {Interconnect::kNone, Interconnect::kPcie, Interconnect::kNvlink, Interconnect::kNetwork},
+      workload::InterconnectName);
 }
 
 Result<std::optional<workload::Preemptibility>> OptionalPreemptibility(const json& body) {

@@ -1,5 +1,5 @@
 // The job a customer submits (POST /v1/jobs) as JSON, validated field by field, and its mapping to
-// the scheduler's workload::Job. docs/api.md and src/server/openapi.json describe the fields.
+// the scheduler's workload::Job. src/server/openapi.json (JobSpec) describes the fields.
 //
 // Work is given either as `duration_hours` on `reference_gpu` (the whole gang: work =
 // duration x 3600 x gpus reference GPU-seconds) or directly as `work_gpu_seconds`; exactly one.
@@ -7,9 +7,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/status.h"
 #include "server/service.h"

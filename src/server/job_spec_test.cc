@@ -101,7 +101,8 @@ TEST(JobSpecTest, BadFieldsAreNamed) {
   EXPECT_EQ(ErrorOf(with("gpus", "4")).rfind("gpus: expected an integer", 0), 0u);
   EXPECT_EQ(ErrorOf(with("gpus", 18446744073709551615ull)).rfind("gpus: ", 0), 0u);
   EXPECT_EQ(ErrorOf(with("min_memory_gb", -1)).rfind("min_memory_gb: ", 0), 0u);
-  EXPECT_EQ(ErrorOf(with("interconnect", "infiniband")).rfind("interconnect: must be one of", 0), 0u);
+  EXPECT_EQ(ErrorOf(with("interconnect", "infiniband")).rfind("interconnect: must be one of", 0),
+            0u);
   EXPECT_EQ(ErrorOf(with("interconnect", "network")).rfind("network_gbps: ", 0), 0u);
   EXPECT_EQ(ErrorOf(with("duration_hours", 1e300)).rfind("duration_hours: ", 0), 0u);
   EXPECT_EQ(ErrorOf(with("duration_hours", 0)).rfind("duration_hours: must be above 0", 0), 0u);
@@ -139,7 +140,9 @@ TEST(JobSpecTest, WorkAndRequiredFields) {
 
 // Malformed bodies: a syntax error inside a value names the field being read.
 TEST(JobSpecTest, MalformedBodiesNameTheField) {
-  EXPECT_EQ(ErrorOfBody(R"({"gpus": NaN, "price_usd_per_gpu_hour": 1})").rfind("gpus: malformed JSON", 0), 0u);
+  EXPECT_EQ(
+      ErrorOfBody(R"({"gpus": NaN, "price_usd_per_gpu_hour": 1})").rfind("gpus: malformed JSON", 0),
+      0u);
   EXPECT_EQ(ErrorOfBody(R"({"gpus": 1, "price_usd_per_gpu_hour": 1e999})")
                 .rfind("price_usd_per_gpu_hour: malformed JSON", 0),
             0u);

@@ -8,9 +8,18 @@ namespace rigshift::server {
 
 namespace {
 
-using prometheus::BuildCounter;
-using prometheus::BuildGauge;
-using prometheus::BuildHistogram;
+prometheus::Family<prometheus::Gauge>& Gauges(prometheus::Registry& r, const char* name,
+                                              const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+prometheus::Family<prometheus::Counter>& Counters(prometheus::Registry& r, const char* name,
+                                                  const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+prometheus::Family<prometheus::Histogram>& Histograms(prometheus::Registry& r, const char* name,
+                                                      const char* help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r);
+}
 
 // Policy rounds take milliseconds to seconds; HTTP requests a fraction of a millisecond to the
 // 100 ms the load target allows, and beyond for stalls.
@@ -23,72 +32,38 @@ const prometheus::Histogram::BucketBoundaries kHttpBuckets = {0.0005, 0.001, 0.0
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      device_modes_(BuildGauge()
-                        .Name("rigshift_device_mode_count")
-                        .Help("Devices in each mode per site")
-                        .Register(*registry_)),
-      site_power_(BuildGauge()
-                      .Name("rigshift_site_power_watts")
-                      .Help("Facility power drawn now (IT x PUE)")
-                      .Register(*registry_)),
-      site_cap_(BuildGauge()
-                    .Name("rigshift_site_grid_cap_watts")
-                    .Help("Grid connection cap of the site")
-                    .Register(*registry_)),
-      site_price_(BuildGauge()
-                      .Name("rigshift_site_price_usd_per_mwh")
-                      .Help("Electricity price now, with the tariff's adders")
-                      .Register(*registry_)),
-      site_hashprice_(BuildGauge()
-                          .Name("rigshift_site_hashprice_usd_per_th_day")
-                          .Help("Hashprice now as the site sees it")
-                          .Register(*registry_)),
-      jobs_queued_(BuildGauge()
-                       .Name("rigshift_jobs_queued")
-                       .Help("AI jobs waiting")
-                       .Register(*registry_)
-                       .Add({})),
-      jobs_running_(BuildGauge()
-                        .Name("rigshift_jobs_running")
-                        .Help("AI jobs running")
-                        .Register(*registry_)
-                        .Add({})),
-      revenue_(BuildCounter()
-                   .Name("rigshift_revenue_usd_total")
-                   .Help("Gross revenue earned so far per site and mode")
-                   .Register(*registry_)),
-      decision_latency_(BuildHistogram()
-                            .Name("rigshift_decision_latency_seconds")
-                            .Help("Wall time of a policy round")
-                            .Register(*registry_)
-                            .Add({}, kDecisionBuckets)),
-      actions_pending_(BuildGauge()
-                           .Name("rigshift_actions_pending")
-                           .Help("Backend actions sent and not yet confirmed")
-                           .Register(*registry_)
+      device_modes_(
+          Gauges(*registry_, "rigshift_device_mode_count", "Devices in each mode per site")),
+      site_power_(
+          Gauges(*registry_, "rigshift_site_power_watts", "Facility power drawn now (IT x PUE)")),
+      site_cap_(
+          Gauges(*registry_, "rigshift_site_grid_cap_watts", "Grid connection cap of the site")),
+      site_price_(Gauges(*registry_, "rigshift_site_price_usd_per_mwh",
+                         "Electricity price now, with the tariff's adders")),
+      site_hashprice_(Gauges(*registry_, "rigshift_site_hashprice_usd_per_th_day",
+                             "Hashprice now as the site sees it")),
+      jobs_queued_(Gauges(*registry_, "rigshift_jobs_queued", "AI jobs waiting").Add({})),
+      jobs_running_(Gauges(*registry_, "rigshift_jobs_running", "AI jobs running").Add({})),
+      revenue_(Counters(*registry_, "rigshift_revenue_usd_total",
+                        "Gross revenue earned so far per site and mode")),
+      decision_latency_(
+          Histograms(*registry_, "rigshift_decision_latency_seconds", "Wall time of a policy round")
+              .Add({}, kDecisionBuckets)),
+      actions_pending_(Gauges(*registry_, "rigshift_actions_pending",
+                              "Backend actions sent and not yet confirmed")
                            .Add({})),
-      actions_confirmed_(BuildCounter()
-                             .Name("rigshift_actions_confirmed_total")
-                             .Help("Backend actions confirmed by observed state")
-                             .Register(*registry_)
+      actions_confirmed_(Counters(*registry_, "rigshift_actions_confirmed_total",
+                                  "Backend actions confirmed by observed state")
                              .Add({})),
-      actions_drifted_(BuildCounter()
-                           .Name("rigshift_actions_drifted_total")
-                           .Help("Devices found in another state than the plan wants")
-                           .Register(*registry_)
+      actions_drifted_(Counters(*registry_, "rigshift_actions_drifted_total",
+                                "Devices found in another state than the plan wants")
                            .Add({})),
-      backend_errors_(BuildCounter()
-                          .Name("rigshift_backend_errors_total")
-                          .Help("Errors reported by backends")
-                          .Register(*registry_)),
-      http_requests_(BuildCounter()
-                         .Name("rigshift_http_requests_total")
-                         .Help("HTTP requests by route template, method and status code")
-                         .Register(*registry_)),
-      http_latency_(BuildHistogram()
-                        .Name("rigshift_http_request_duration_seconds")
-                        .Help("Time to handle an HTTP request (excluding network transfer)")
-                        .Register(*registry_)) {}
+      backend_errors_(
+          Counters(*registry_, "rigshift_backend_errors_total", "Errors reported by backends")),
+      http_requests_(Counters(*registry_, "rigshift_http_requests_total",
+                              "HTTP requests by route template, method and status code")),
+      http_latency_(Histograms(*registry_, "rigshift_http_request_duration_seconds",
+                               "Time to handle an HTTP request (excluding network transfer)")) {}
 
 void Metrics::SetDeviceModeCount(const std::string& site, const std::string& mode, int64_t count) {
   device_modes_.Add({{"site", site}, {"mode", mode}}).Set(static_cast<double>(count));

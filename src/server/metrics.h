@@ -15,15 +15,15 @@
 // Thread-safety: every method may be called from any thread (prometheus-cpp locks per family).
 #pragma once
 
-#include <memory>
-#include <string>
-#include <string_view>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
 
 #include "core/quantity.h"
 

@@ -50,9 +50,11 @@ TEST(MetricsTest, RouterCountsRequestsByTemplate) {
   h.Get("/v1/jobs/2");
   h.Get("/nowhere");
   const std::string text = h.metrics().Serialize();
-  EXPECT_TRUE(Has(text, "rigshift_http_requests_total{code=\"404\",method=\"GET\",route=\"/v1/jobs/{id}\"} 2"))
+  EXPECT_TRUE(Has(
+      text, "rigshift_http_requests_total{code=\"404\",method=\"GET\",route=\"/v1/jobs/{id}\"} 2"))
       << text;
-  EXPECT_TRUE(Has(text, "rigshift_http_requests_total{code=\"404\",method=\"GET\",route=\"unmatched\"} 1"));
+  EXPECT_TRUE(
+      Has(text, "rigshift_http_requests_total{code=\"404\",method=\"GET\",route=\"unmatched\"} 1"));
   EXPECT_TRUE(Has(text, "rigshift_http_request_duration_seconds_count{route=\"/v1/jobs/{id}\"} 2"));
 }
 

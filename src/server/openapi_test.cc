@@ -135,6 +135,14 @@ TEST_F(OpenApiResponsesTest, ResponsesMatchTheDocument) {
   h.service().set_ready(false);
   Check("GET", "/readyz", kOperatorToken);
 
+  // Any route refuses an unknown query parameter with a documented 400.
+  for (const RouteInfo& r : Router::Routes()) {
+    std::string target = r.path;
+    if (const size_t id = target.find("{id}"); id != std::string::npos) target.replace(id, 4, "1");
+    Check(r.method, target + "?unknown=1", kOperatorToken);
+    EXPECT_TRUE(seen.count(r.path + " " + r.method + " 400")) << r.method << " " << r.path;
+  }
+
   // Every route answered at least once with success.
   for (const RouteInfo& r : Router::Routes()) {
     const bool ok = seen.count(r.path + " " + r.method + " 200") ||

@@ -30,15 +30,23 @@ class PathTracker {
  public:
   bool OnEvent(json::parse_event_t event, const json& parsed) {
     switch (event) {
-      case json::parse_event_t::object_start: frames_.push_back({false, "", 0}); break;
-      case json::parse_event_t::array_start: frames_.push_back({true, "", 0}); break;
-      case json::parse_event_t::key: frames_.back().key = parsed.get<std::string>(); break;
+      case json::parse_event_t::object_start:
+        frames_.push_back({false, "", 0});
+        break;
+      case json::parse_event_t::array_start:
+        frames_.push_back({true, "", 0});
+        break;
+      case json::parse_event_t::key:
+        frames_.back().key = parsed.get<std::string>();
+        break;
       case json::parse_event_t::object_end:
       case json::parse_event_t::array_end:
         frames_.pop_back();
         ValueDone();
         break;
-      case json::parse_event_t::value: ValueDone(); break;
+      case json::parse_event_t::value:
+        ValueDone();
+        break;
     }
     return true;
   }
@@ -85,8 +93,8 @@ Result<json> ParseJsonBody(std::string_view body) {
                          return tracker.OnEvent(event, parsed);
                        });
   } catch (const json::parse_error& e) {
-    return FieldError(tracker.Path(), "malformed JSON at byte " + std::to_string(e.byte) + ": " +
-                                          e.what());
+    return FieldError(tracker.Path(),
+                      "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
   } catch (const json::exception& e) {
     // Numbers beyond a double ("1e999") and similar.
     return FieldError(tracker.Path(), std::string("malformed JSON: ") + e.what());

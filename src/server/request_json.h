@@ -7,18 +7,18 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 #include "core/time.h"
 
 namespace rigshift::server {
 
-// Joins an object path and a key: ("", "gpus") -> "gpus", ("prices[2]", "site") -> "prices[2].site".
+// Joins an object path and a key: ("", "gpus") -> "gpus", ("prices[2]", "site") ->
+// "prices[2].site".
 std::string FieldPath(std::string_view parent, std::string_view key);
 
 // "PATH: message" as kInvalidArgument (plain message when path is empty).

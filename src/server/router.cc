@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -26,40 +25,39 @@ constexpr size_t kMaxPricePoints = 10'000;
 // Strings from requests reach error messages; invalid UTF-8 is replaced, never thrown on.
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-int HttpStatusOf(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kOutOfRange: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kIoError:
-    case StatusCode::kInternal: return 500;
-  }
-  return 500;
-}
+// The HTTP status and the stable error code string of each Status code (service.h).
+struct ErrorMapping {
+  int http;
+  const char* code;
+};
 
-const char* ErrorCodeOf(StatusCode code) {
+ErrorMapping MappingOf(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kOutOfRange: return "out_of_range";
-    case StatusCode::kUnauthenticated: return "unauthenticated";
-    case StatusCode::kPermissionDenied: return "permission_denied";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kAlreadyExists: return "already_exists";
-    case StatusCode::kFailedPrecondition: return "failed_precondition";
-    case StatusCode::kResourceExhausted: return "resource_exhausted";
-    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kOk:
+      return {200, "ok"};
+    case StatusCode::kInvalidArgument:
+      return {400, "invalid_argument"};
+    case StatusCode::kOutOfRange:
+      return {400, "out_of_range"};
+    case StatusCode::kUnauthenticated:
+      return {401, "unauthenticated"};
+    case StatusCode::kPermissionDenied:
+      return {403, "permission_denied"};
+    case StatusCode::kNotFound:
+      return {404, "not_found"};
+    case StatusCode::kAlreadyExists:
+      return {409, "already_exists"};
+    case StatusCode::kFailedPrecondition:
+      return {409, "failed_precondition"};
+    case StatusCode::kResourceExhausted:
+      return {429, "resource_exhausted"};
+    case StatusCode::kUnavailable:
+      return {503, "unavailable"};
     case StatusCode::kIoError:
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kInternal:
+      return {500, "internal"};
   }
-  return "internal";
+  return {500, "internal"};
 }
 
 // The field an invalid-argument message starts with ("gpus: ..."), or "" (service.h).
@@ -69,8 +67,8 @@ std::string FieldOf(const std::string& message) {
   for (size_t i = 0; i < colon; ++i) {
     const char c = message[i];
     const bool path_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '[' ||
-                           c == ']' || c == '-';
+                           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '[' || c == ']' ||
+                           c == '-';
     if (!path_char) return "";
   }
   return message.substr(0, colon);
@@ -93,8 +91,8 @@ HttpResponse ErrorResponse(int status, const char* code, const std::string& mess
 HttpResponse ErrorResponse(const Status& status) {
   const std::string field =
       status.code() == StatusCode::kInvalidArgument ? FieldOf(status.message()) : "";
-  return ErrorResponse(HttpStatusOf(status.code()), ErrorCodeOf(status.code()), status.message(),
-                       field);
+  const ErrorMapping mapping = MappingOf(status.code());
+  return ErrorResponse(mapping.http, mapping.code, status.message(), field);
 }
 
 int HexValue(char c) {
@@ -213,7 +211,8 @@ Result<std::optional<TimePoint>> QueryTime(const Call& call, const std::string& 
 Result<workload::JobId> JobIdParam(const Call& call) {
   Result<int64_t> id = ParseInt64(call.param);
   if (!id.ok() || *id <= 0) {
-    return Status::NotFound("no job '" + call.param.substr(0, 40) + "' (ids are positive integers)");
+    return Status::NotFound("no job '" + call.param.substr(0, 40) +
+                            "' (ids are positive integers)");
   }
   return *id;
 }
@@ -413,8 +412,11 @@ const std::vector<Router::Route>& RouteTable() {
       {"GET", "/v1/jobs/{id}", A::kAuthenticated, {}, Job},
       {"DELETE", "/v1/jobs/{id}", A::kAuthenticated, {}, CancelJob},
       {"POST", "/v1/jobs/{id}/cancel", A::kAuthenticated, {}, CancelJob},
-      {"GET", "/v1/decisions", A::kOperator,
-       {"device", "site", "job", "from", "to", "after", "limit"}, Decisions},
+      {"GET",
+       "/v1/decisions",
+       A::kOperator,
+       {"device", "site", "job", "from", "to", "after", "limit"},
+       Decisions},
       {"GET", "/v1/market", A::kAuthenticated, {}, Market},
       {"POST", "/v1/market/prices", A::kOperator, {}, PushPrices},
       {"GET", "/v1/revenue", A::kOperator, {}, Revenue},
@@ -505,9 +507,9 @@ HttpResponse Router::Dispatch(const HttpRequest& request, std::string& principal
   };
 
   if (request.body.size() > options_.max_body_bytes) {
-    return finish(ErrorResponse(413, "resource_exhausted",
-                                "the request body is larger than " +
-                                    std::to_string(options_.max_body_bytes) + " bytes"));
+    return finish(ErrorResponse(
+        413, "resource_exhausted",
+        "the request body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"));
   }
   // Authentication before anything else about the request, so that errors do not tell an
   // anonymous caller which parameters would have worked.
@@ -523,7 +525,8 @@ HttpResponse Router::Dispatch(const HttpRequest& request, std::string& principal
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return finish(std::move(r));
     }
-    Result<Principal> who = service_.Authenticate(std::string_view(it->second).substr(kBearer.size()));
+    Result<Principal> who =
+        service_.Authenticate(std::string_view(it->second).substr(kBearer.size()));
     if (!who.ok()) {
       HttpResponse r = ErrorResponse(401, "unauthenticated", "unknown token");
       r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -531,11 +534,11 @@ HttpResponse Router::Dispatch(const HttpRequest& request, std::string& principal
     }
     call.principal = *who;
     principal_name = who->tenant;
-    const bool operator_needed = route->access == Access::kOperator ||
-                                 route->access == Access::kLoopbackOrOperator;
+    const bool operator_needed =
+        route->access == Access::kOperator || route->access == Access::kLoopbackOrOperator;
     if (operator_needed && who->role != Role::kOperator) {
-      return finish(ErrorResponse(403, "permission_denied",
-                                  std::string(route->path) + " is for operators"));
+      return finish(
+          ErrorResponse(403, "permission_denied", std::string(route->path) + " is for operators"));
     }
   }
 
@@ -564,8 +567,8 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  static const std::vector<std::string> kMethods = {"GET", "POST", "DELETE", "PUT", "PATCH",
-                                                    "HEAD", "OPTIONS"};
+  static const std::vector<std::string> kMethods = {"GET",   "POST", "DELETE", "PUT",
+                                                    "PATCH", "HEAD", "OPTIONS"};
   std::string method = "OTHER";
   for (const std::string& m : kMethods) {
     if (m == request.method) method = m;

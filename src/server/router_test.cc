@@ -121,8 +121,8 @@ TEST_F(RouterTest, SubmitWithIdempotencyKey) {
 
   HttpResponse again = h.Post("/v1/jobs", JobBody(2), kAliceToken, {{"idempotency-key", "k-1"}});
   EXPECT_EQ(BodyOf(again)["id"], job["id"]);
-  EXPECT_EQ(ErrorOf(h.Post("/v1/jobs", JobBody(3), kAliceToken, {{"idempotency-key", "k-1"}}), 409)
-                ["code"],
+  EXPECT_EQ(ErrorOf(h.Post("/v1/jobs", JobBody(3), kAliceToken, {{"idempotency-key", "k-1"}}),
+                    409)["code"],
             "already_exists");
   EXPECT_EQ(ErrorOf(h.Post("/v1/jobs", JobBody(), kAliceToken,
                            {{"idempotency-key", std::string(129, 'k')}}),

@@ -4,19 +4,26 @@ namespace rigshift::server {
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kOperator: return "operator";
-    case Role::kTenant: return "tenant";
+    case Role::kOperator:
+      return "operator";
+    case Role::kTenant:
+      return "tenant";
   }
   return "?";
 }
 
 const char* JobStateName(JobState state) {
   switch (state) {
-    case JobState::kQueued: return "queued";
-    case JobState::kRunning: return "running";
-    case JobState::kCompleted: return "completed";
-    case JobState::kCancelled: return "cancelled";
-    case JobState::kFailed: return "failed";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kCompleted:
+      return "completed";
+    case JobState::kCancelled:
+      return "cancelled";
+    case JobState::kFailed:
+      return "failed";
   }
   return "?";
 }

@@ -189,7 +189,7 @@ struct PricePoint {
 
 struct RevenueView {
   std::string site;
-  std::string mode;  // "ai", "mine"
+  std::string mode;   // "ai", "mine"
   Money revenue;      // earned so far
   Money energy_cost;  // power bought for that mode so far
 };

@@ -48,9 +48,14 @@ json ToJson(const SiteView& site) {
 }
 
 json ToJson(const DeviceView& device) {
-  return {{"id", device.id},       {"site", device.site},        {"model", device.model},
-          {"kind", device.kind},   {"mode", device.mode},        {"up", device.up},
-          {"job", OptionalId(device.job)}, {"power_w", ToWatts(device.power)}};
+  return {{"id", device.id},
+          {"site", device.site},
+          {"model", device.model},
+          {"kind", device.kind},
+          {"mode", device.mode},
+          {"up", device.up},
+          {"job", OptionalId(device.job)},
+          {"power_w", ToWatts(device.power)}};
 }
 
 json ToJson(const JobView& job) {
@@ -70,14 +75,10 @@ json ToJson(const JobView& job) {
 }
 
 json ToJson(const DecisionView& decision) {
-  return {{"id", decision.id},
-          {"time", FormatTimestamp(decision.time)},
-          {"device", decision.device},
-          {"site", decision.site},
-          {"mode", decision.mode},
-          {"job", OptionalId(decision.job)},
-          {"reason", decision.reason},
-          {"plan_id", decision.plan_id}};
+  return {{"id", decision.id},         {"time", FormatTimestamp(decision.time)},
+          {"device", decision.device}, {"site", decision.site},
+          {"mode", decision.mode},     {"job", OptionalId(decision.job)},
+          {"reason", decision.reason}, {"plan_id", decision.plan_id}};
 }
 
 json ToJson(const MarketView& market) {

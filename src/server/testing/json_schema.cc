@@ -39,15 +39,18 @@ class Checker {
   std::vector<std::string> errors;
 
  private:
-  void Fail(const std::string& path, const std::string& what) { errors.push_back(path + ": " + what); }
+  void Fail(const std::string& path, const std::string& what) {
+    errors.push_back(path + ": " + what);
+  }
 
-  void CheckKeyword(const json& value, const json& schema, const std::string& key,
-                    const json& rule, const std::string& path) {
+  void CheckKeyword(const json& value, const json& schema, const std::string& key, const json& rule,
+                    const std::string& path) {
     if (key == "description" || key == "format" || key == "default") return;
     if (key == "$ref") {
       const std::string prefix = "#/components/schemas/";
       const std::string ref = rule.get<std::string>();
-      if (ref.rfind(prefix, 0) != 0 || !document_["components"]["schemas"].contains(ref.substr(prefix.size()))) {
+      if (ref.rfind(prefix, 0) != 0 ||
+          !document_["components"]["schemas"].contains(ref.substr(prefix.size()))) {
         Fail(path, "unresolved $ref " + ref);
         return;
       }
@@ -60,7 +63,8 @@ class Checker {
     } else if (key == "type") {
       bool ok = false;
       if (rule.is_string()) ok = HasType(value, rule.get<std::string>());
-      for (const json& t : rule.is_array() ? rule : json::array()) ok = ok || HasType(value, t.get<std::string>());
+      for (const json& t : rule.is_array() ? rule : json::array())
+        ok = ok || HasType(value, t.get<std::string>());
       if (!ok) Fail(path, "expected type " + rule.dump() + ", got " + value.type_name());
     } else if (key == "enum") {
       bool ok = false;
@@ -69,7 +73,8 @@ class Checker {
     } else if (key == "required") {
       if (!value.is_object()) return;
       for (const json& name : rule) {
-        if (!value.contains(name.get<std::string>())) Fail(path, "missing " + name.get<std::string>());
+        if (!value.contains(name.get<std::string>()))
+          Fail(path, "missing " + name.get<std::string>());
       }
     } else if (key == "properties") {
       if (!value.is_object()) return;
@@ -89,7 +94,8 @@ class Checker {
       }
     } else if (key == "items") {
       if (!value.is_array()) return;
-      for (size_t i = 0; i < value.size(); ++i) Check(value[i], rule, path + "[" + std::to_string(i) + "]");
+      for (size_t i = 0; i < value.size(); ++i)
+        Check(value[i], rule, path + "[" + std::to_string(i) + "]");
     } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum") {
       if (!value.is_number()) return;
       const double v = value.get<double>();

@@ -21,9 +21,9 @@ std::vector<std::string> Check(const json& value, const std::string& name) {
 }
 
 TEST(JsonSchemaTest, AcceptsConformingValues) {
-  EXPECT_TRUE(Check(json::parse(R"({"items": [{"id": 1, "tag": "a"}, {"id": 2.0, "tag": null}]})"),
-                    "List")
-                  .empty());
+  EXPECT_TRUE(
+      Check(json::parse(R"({"items": [{"id": 1, "tag": "a"}, {"id": 2.0, "tag": null}]})"), "List")
+          .empty());
 }
 
 // Each keyword catches its own violation, with the path to it.
@@ -37,14 +37,16 @@ TEST(JsonSchemaTest, ReportsEachViolation) {
             std::vector<std::string>{"$: unexpected property x"});
   EXPECT_EQ(Check(json::parse(R"({"id": 1, "tag": "c"})"), "Item").size(), 1u);
   EXPECT_EQ(Check(json::parse(R"({"id": 1, "tag": 3})"), "Item").size(), 2u);  // type and enum
-  EXPECT_EQ(Check(json::parse(R"({"items": [{"id": 1}, {"id": 1}, {"id": 1}]})"), "List").size(), 1u);
+  EXPECT_EQ(Check(json::parse(R"({"items": [{"id": 1}, {"id": 1}, {"id": 1}]})"), "List").size(),
+            1u);
   EXPECT_EQ(Check(json::array(), "Item").size(), 1u);
 }
 
 TEST(JsonSchemaTest, UnknownKeywordsAndRefsAreErrors) {
   EXPECT_EQ(ValidateJson(1, json::parse(R"({"oneOf": []})"), kDoc),
             std::vector<std::string>{"$: unsupported schema keyword 'oneOf'"});
-  EXPECT_EQ(ValidateJson(1, json::parse(R"({"$ref": "#/components/schemas/Nope"})"), kDoc).size(), 1u);
+  EXPECT_EQ(ValidateJson(1, json::parse(R"({"$ref": "#/components/schemas/Nope"})"), kDoc).size(),
+            1u);
 }
 
 }  // namespace

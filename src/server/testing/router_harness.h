@@ -3,11 +3,12 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/testing/fake_fleet_service.h"
@@ -25,8 +26,7 @@ class RouterHarness {
 
   // `token` "" sends no Authorization header.
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = "",
-                    std::map<std::string, std::string> headers = {},
+                    const std::string& body = "", std::map<std::string, std::string> headers = {},
                     const std::string& remote = "192.0.2.10") {
     HttpRequest request;
     request.method = method;
@@ -64,6 +64,17 @@ class RouterHarness {
   std::vector<std::string> log_;
   Router router_;
 };
+
+// The HTTP server over `router` on a free loopback port, with one-second read and keep-alive
+// timeouts so that stalled clients and shutdown take a second, not five.
+inline Result<std::unique_ptr<HttpServer>> StartTestServer(const Router& router) {
+  HttpServerOptions options;
+  options.port = 0;
+  options.read_timeout_s = 1;
+  options.keep_alive_timeout_s = 1;
+  options.threads = 8;
+  return HttpServer::Start(router, options);
+}
 
 inline nlohmann::json BodyOf(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
 
