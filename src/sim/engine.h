@@ -61,9 +61,9 @@
 #include <string>
 #include <vector>
 
+#include "control/controller.h"
 #include "core/quantity.h"
 #include "core/status.h"
-#include "control/controller.h"
 #include "core/time.h"
 #include "econ/value.h"
 #include "fleet/model.h"
