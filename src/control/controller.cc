@@ -217,10 +217,9 @@ Status Controller::CheckRestorable(int32_t j) const {
   if (j < 0 || static_cast<size_t>(j) >= jobs_.size())
     return Status::InvalidArgument("restore: no job index " + std::to_string(j));
   if (jobs_[static_cast<size_t>(j)].phase != JobPhase::kFuture) {
-    return Status::FailedPrecondition("restore: job " +
-                                      std::to_string(jobs_[static_cast<size_t>(j)].job->id) +
-                                      " is already " +
-                                      JobPhaseName(jobs_[static_cast<size_t>(j)].phase));
+    return Status::FailedPrecondition(
+        "restore: job " + std::to_string(jobs_[static_cast<size_t>(j)].job->id) + " is already " +
+        JobPhaseName(jobs_[static_cast<size_t>(j)].phase));
   }
   return Status::Ok();
 }

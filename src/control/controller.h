@@ -171,8 +171,8 @@ struct RestoredWait {
 struct RestoredRun {
   std::vector<int32_t> devices;
   TimePoint run_start = 0;
-  TimePoint anchor = 0;   // run_start + the restore time it spent, if any
-  double remaining = 0;   // at anchor
+  TimePoint anchor = 0;             // run_start + the restore time it spent, if any
+  double remaining = 0;             // at anchor
   double attained_gpu_seconds = 0;  // finished runs
   int32_t preemptions = 0;
   TimePoint first_start = -1;  // -1: this run's start

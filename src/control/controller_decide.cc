@@ -66,8 +66,7 @@ void Controller::BuildRunningView(TimePoint now) {
 
 void Controller::BuildInput(TimePoint now) {
   caps_.assign(site_cap_.begin(), site_cap_.end());
-  const bool any_cap =
-      std::any_of(caps_.begin(), caps_.end(), [](Power p) { return !p.IsZero(); });
+  const bool any_cap = std::any_of(caps_.begin(), caps_.end(), [](Power p) { return !p.IsZero(); });
   pin_ = sched::PolicyInput{};
   pin_.fleet = &fleet_;
   pin_.flat = &flat_;
@@ -131,10 +130,10 @@ void Controller::ApplyPreemptions(const sched::Plan& plan, TimePoint now, const 
 void Controller::ApplyPlanModes(const sched::Plan& plan, TimePoint now, const char* trigger) {
   if (std::equal(plan.mode.begin(), plan.mode.end(), mode_.begin())) return;
   // Timeline rows group contiguous devices with the same change and reason.
-  ModeRuns runs(plan.reasons, [&](std::string subject, std::string action,
-                                  std::string_view reason) {
-    Record(now, trigger, std::move(subject), std::move(action), reason);
-  });
+  ModeRuns runs(plan.reasons,
+                [&](std::string subject, std::string action, std::string_view reason) {
+                  Record(now, trigger, std::move(subject), std::move(action), reason);
+                });
   const size_t n = flat_.device_count();
   for (size_t d = 0; d < n; ++d) {
     if (plan.mode[d] == mode_[d]) continue;  // the common case: one compare per device
@@ -164,8 +163,8 @@ int32_t Controller::CheckStart(const sched::JobStart& s) const {
   return it->second;
 }
 
-void Controller::ApplyStart(const sched::JobStart& s, int32_t j, TimePoint now,
-                            const char* trigger, std::string_view reason) {
+void Controller::ApplyStart(const sched::JobStart& s, int32_t j, TimePoint now, const char* trigger,
+                            std::string_view reason) {
   StartJob(j, s.devices, now);
   if (recording_) {
     std::string where = std::to_string(s.devices.size()) + " x " +

@@ -13,8 +13,9 @@ bool Controller::IncrementalEnd(TimePoint now, const std::vector<int32_t>& devic
   waiting_view_.clear();
   const int64_t stamp = -(++waiting_stamp_);  // never a decision number (those are positive)
   SkipStaleQueueHead();
-  for (size_t k = queue_head_; k < queue_.size() &&
-                               waiting_view_.size() < static_cast<size_t>(options_.incremental_waiting);
+  for (size_t k = queue_head_;
+       k < queue_.size() &&
+       waiting_view_.size() < static_cast<size_t>(options_.incremental_waiting);
        ++k) {
     JobState& js = jobs_[static_cast<size_t>(queue_[k])];
     if (js.phase != JobPhase::kQueued || js.queue_seen == stamp) continue;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "fleet/loader.h"
 
 namespace rigshift::control {
 namespace {
@@ -19,33 +20,26 @@ using econ::Mode;
 
 constexpr TimePoint kT0 = 1'700'000'000;
 
-// One site with one node of `gpus` RTX 3090s (24 GB) behind x16 links.
+// One site with one node of `gpus` RTX 3090s (24 GB) behind x16 risers.
 fleet::Fleet TinyFleet(int gpus) {
-  fleet::Fleet f;
-  f.name = "tiny";
-  fleet::Site site;
-  site.id = "s0";
-  site.grid_cap = Megawatts(1);
-  site.tariff.market = "fixed";
-  fleet::Hall hall;
-  hall.id = "h0";
-  fleet::RackGroup rack;
-  rack.id = "r0";
-  fleet::NodeGroup node;
-  node.id = "n0";
-  node.pcie_lanes_per_gpu = 16;
-  node.nic_gbps = 100;
-  fleet::DeviceGroup dev;
-  dev.model = "RTX 3090";
-  dev.count = gpus;
-  dev.kind = catalog::DeviceKind::kGpu;
-  dev.gpu = catalog::Catalog::Builtin().FindGpu("RTX 3090");
-  node.devices.push_back(dev);
-  rack.nodes.push_back(node);
-  hall.racks.push_back(rack);
-  site.halls.push_back(hall);
-  f.sites.push_back(site);
-  return f;
+  const std::string text = R"(version: 1
+name: tiny
+sites:
+  - id: s0
+    grid_cap_mw: 1
+    pue: 1.1
+    cooling: {kind: air}
+    tariff: {market: fixed, fixed_usd_per_mwh: 50}
+    halls:
+      - id: h0
+        racks:
+          - id: r0
+            nodes:
+              - {id: n0, riser: x16, host_power_w: 100, cpu_cores: 16, ram_gb: 128, devices: [{model: RTX 3090, count: )" +
+                           std::to_string(gpus) + "}]}\n";
+  auto loaded = fleet::LoadFleetText(text, "tiny.yaml", catalog::Catalog::Builtin());
+  EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
+  return loaded.ok() ? loaded->fleet : fleet::Fleet{};
 }
 
 workload::Job OneGpuJob(workload::JobId id, double work_gpu_seconds) {
@@ -175,8 +169,8 @@ TEST(Controller, ArrivalStartCompletion) {
   EXPECT_EQ(c->device_job(0), -1);
   EXPECT_TRUE(c->running().empty());
   EXPECT_EQ(rig.world.calls,
-            (std::vector<std::string>{"mode 0 off->ai", "start 0", "mode 1 off->idle",
-                                      "complete 0", "mode 0 ai->idle"}));
+            (std::vector<std::string>{"mode 0 off->ai", "start 0", "mode 1 off->idle", "complete 0",
+                                      "mode 0 ai->idle"}));
   EXPECT_EQ(c->stats().decisions, 1);
   ASSERT_NE(c->last_plan(), nullptr);
   EXPECT_EQ(c->last_plan()->starts.size(), 1u);

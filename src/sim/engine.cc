@@ -84,8 +84,7 @@ Status Engine::Setup() {
   control::ControllerOptions copts = opts_;
   // Round mode replans only at round boundaries, as Gavel does: no incremental planner.
   copts.incremental = opts_.incremental && opts_.round_length <= 0;
-  ctl_ = std::make_unique<control::Controller>(*in_.fleet, flat_, *in_.speed, policy_, copts,
-                                               this);
+  ctl_ = std::make_unique<control::Controller>(*in_.fleet, flat_, *in_.speed, policy_, copts, this);
   ctl_->SetMarket(in_.market, nullptr);
   ctl_->SetRecording(opts_.timeline != nullptr);
   const size_t n = flat_.device_count();
@@ -197,7 +196,8 @@ void Engine::BuildDemandResponseOfSite(size_t s) {
   TimePoint run_start = -1;
   TimePoint t0 = std::max(opts_.start, series.start);
   // Walk the steps that overlap the window.
-  TimePoint t = series.start + std::max<int64_t>(0, (t0 - series.start) / series.step) * series.step;
+  TimePoint t =
+      series.start + std::max<int64_t>(0, (t0 - series.start) / series.step) * series.step;
   for (; t < opts_.end && t < series.end(); t += series.step) {
     bool hot = series.At(t) >= p.trigger;
     if (hot && run_start < 0) run_start = std::max(t, opts_.start);
@@ -314,8 +314,8 @@ void Engine::OnFailure(const Event& e, TimePoint t, Batch& batch) {
   const size_t d = static_cast<size_t>(e.id);
   if (!ctl_->up(static_cast<int32_t>(d))) return;
   ++result_.stats.device_failures;
-  const bool full_round = ctl_->DeviceDown(static_cast<int32_t>(d), t,
-                                           "hardware failure (random, MTBF model)");
+  const bool full_round =
+      ctl_->DeviceDown(static_cast<int32_t>(d), t, "hardware failure (random, MTBF model)");
   Group& g = groups_[static_cast<size_t>(device_group_[d])];
   g.count[static_cast<size_t>(Mode::kOff)]--;
   g.down++;

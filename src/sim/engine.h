@@ -33,8 +33,8 @@
 //     the next arrival.
 // Both modes are the same code path: one event loop, one controller (control/controller.h: the
 // queue, the job table, the plan applier; the engine is its World on virtual time), one
-// accountant. Gavel's mode
-// is EngineOptions::GavelRounds() + the fifo_perf policy + a SpeedModel with step throughputs.
+// accountant. Gavel's mode is EngineOptions::GavelRounds() + the fifo_perf policy + a SpeedModel
+// with step throughputs.
 // Round mode never uses incremental planners.
 //
 // Work. A running gang advances at SpeedModel::Rate(job, gpu) x gpus work units per second on the
@@ -61,9 +61,9 @@
 #include <string>
 #include <vector>
 
+#include "control/controller.h"
 #include "core/quantity.h"
 #include "core/status.h"
-#include "control/controller.h"
 #include "core/time.h"
 #include "econ/value.h"
 #include "fleet/model.h"

@@ -284,9 +284,7 @@ void Engine::JobCompleted(int32_t j, TimePoint now) {
   if (js.job->deadline && now > *js.job->deadline) ++result_.jobs.slo_misses;
 }
 
-void Engine::Decision(const control::DecisionRecord& record) {
-  opts_.timeline->OnDecision(record);
-}
+void Engine::Decision(const control::DecisionRecord& record) { opts_.timeline->OnDecision(record); }
 
 SimResult Engine::Finish() {
   result_.end = now_;
