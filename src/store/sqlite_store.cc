@@ -71,6 +71,32 @@ Status CheckLimit(int32_t limit) {
   return Status::Ok();
 }
 
+// Every row of a statement, each read by `read_row` (a Result<T> from the current row).
+template <typename T, typename ReadRow>
+Result<std::vector<T>> CollectRows(SqliteStatement& st, ReadRow read_row) {
+  std::vector<T> out;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, st.Step());
+    if (!row) return out;
+    ASSIGN_OR_RETURN(T item, read_row(st));
+    out.push_back(std::move(item));
+  }
+}
+
+// One page of keyset pagination. The statement's LIMIT is `limit` + 1: a row past the limit
+// says another page follows, which starts after `key_of` the last item kept.
+template <typename T, typename ReadRow, typename KeyOf>
+Result<Page<T>> CollectPage(SqliteStatement& st, int32_t limit, ReadRow read_row, KeyOf key_of) {
+  ASSIGN_OR_RETURN(std::vector<T> rows, CollectRows<T>(st, read_row));
+  Page<T> page;
+  if (static_cast<int32_t>(rows.size()) > limit) {
+    rows.resize(static_cast<size_t>(limit));
+    page.next_after_id = key_of(rows.back());
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
 // Columns of a job row, in the order ReadJob expects.
 constexpr const char* kJobColumns =
     "id, tenant, idempotency_key, spec_json, command, state, submitted_at, updated_at, "
@@ -171,7 +197,7 @@ Result<ActionRecord> LoadAction(Conn& c, const std::string& where, int64_t id_or
 constexpr const char* kDeviceColumns =
     "id, site, kind, model, desired_mode, observed_mode, up, last_seen, retired, updated_at";
 
-DeviceRecord ReadDevice(const SqliteStatement& st) {
+Result<DeviceRecord> ReadDevice(const SqliteStatement& st) {
   DeviceRecord d;
   d.inventory.id = st.Text(0);
   d.inventory.site = st.Text(1);
@@ -186,7 +212,7 @@ DeviceRecord ReadDevice(const SqliteStatement& st) {
   return d;
 }
 
-MarketPoint ReadMarketPoint(const SqliteStatement& st) {
+Result<MarketPoint> ReadMarketPoint(const SqliteStatement& st) {
   MarketPoint p;
   p.market = st.Text(0);
   p.at = st.Int(1);
@@ -194,6 +220,22 @@ MarketPoint ReadMarketPoint(const SqliteStatement& st) {
   if (!st.IsNull(3)) p.hashprice = HashPrice::FromRaw(st.Int(3));
   p.source = st.Text(4);
   return p;
+}
+
+Result<DecisionRecord> ReadDecision(const SqliteStatement& st) {
+  DecisionRecord d;
+  d.id = st.Int(0);
+  d.plan_id = st.Int(1);
+  d.at = st.Int(2);
+  d.trigger = st.Text(3);
+  d.subject = st.Text(4);
+  d.action = st.Text(5);
+  d.reason = st.Text(6);
+  d.site = st.Text(7);
+  d.device_first = st.Text(8);
+  d.device_last = st.Text(9);
+  d.job_id = st.OptInt(10);
+  return d;
 }
 
 Status InsertHistory(Conn& c, int64_t job_id, TimePoint at, std::optional<JobState> from,
@@ -525,13 +567,9 @@ class SqliteStore final : public Store {
     return OnReader<Out>([&](Conn& c) -> Result<Out> {
       ASSIGN_OR_RETURN(SqliteStatement st,
                        c.Prepare("SELECT id, name, created_at FROM tenants ORDER BY id"));
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        out.push_back({st.Int(0), st.Text(1), st.Int(2)});
-      }
-      return out;
+      return CollectRows<TenantRecord>(st, [](const SqliteStatement& row) -> Result<TenantRecord> {
+        return TenantRecord{row.Int(0), row.Text(1), row.Int(2)};
+      });
     });
   }
 
@@ -576,20 +614,16 @@ class SqliteStore final : public Store {
       ASSIGN_OR_RETURN(SqliteStatement st,
                        c.Prepare("SELECT id, role, tenant, label, created_at, revoked_at "
                                  "FROM tokens ORDER BY id"));
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
+      return CollectRows<TokenRecord>(st, [](const SqliteStatement& row) -> Result<TokenRecord> {
         TokenRecord t;
-        t.id = st.Int(0);
-        ASSIGN_OR_RETURN(t.role, ParseTokenRole(st.Text(1)));
-        t.tenant = st.Text(2);
-        t.label = st.Text(3);
-        t.created_at = st.Int(4);
-        t.revoked_at = st.OptInt(5);
-        out.push_back(std::move(t));
-      }
-      return out;
+        t.id = row.Int(0);
+        ASSIGN_OR_RETURN(t.role, ParseTokenRole(row.Text(1)));
+        t.tenant = row.Text(2);
+        t.label = row.Text(3);
+        t.created_at = row.Int(4);
+        t.revoked_at = row.OptInt(5);
+        return t;
+      });
     });
   }
 
@@ -694,7 +728,7 @@ class SqliteStore final : public Store {
   }
 
   Result<Page<JobRecord>> ListJobs(const JobFilter& f) override {
-    RETURN_IF_ERROR(CheckLimit(f.limit));
+    RETURN_IF_ERROR(CheckLimit(f.page.limit));
     std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id > ?";
     if (f.tenant) sql += " AND tenant = ?";
     if (f.state) sql += " AND state = ?";
@@ -704,24 +738,14 @@ class SqliteStore final : public Store {
     using Out = Page<JobRecord>;
     return OnReader<Out>([&](Conn& c) -> Result<Out> {
       ASSIGN_OR_RETURN(SqliteStatement st, c.Prepare(sql));
-      st.Bind(f.after_id);
+      st.Bind(f.page.after_id);
       if (f.tenant) st.Bind(std::string_view(*f.tenant));
       if (f.state) st.Bind(std::string_view(JobStateName(*f.state)));
       if (f.submitted_from) st.Bind(*f.submitted_from);
       if (f.submitted_to) st.Bind(*f.submitted_to);
-      st.Bind(int64_t{f.limit} + 1);  // one more tells whether another page follows
-      Out page;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        if (static_cast<int32_t>(page.items.size()) == f.limit) {
-          page.next_after_id = page.items.back().id;
-          break;
-        }
-        ASSIGN_OR_RETURN(JobRecord job, ReadJob(st));
-        page.items.push_back(std::move(job));
-      }
-      return page;
+      st.Bind(int64_t{f.page.limit} + 1);  // one more tells whether another page follows
+      return CollectPage<JobRecord>(st, f.page.limit, ReadJob,
+                                    [](const JobRecord& job) { return job.id; });
     });
   }
 
@@ -751,21 +775,18 @@ class SqliteStore final : public Store {
                        c.Prepare("SELECT at, from_state, to_state, reason FROM job_state_history "
                                  "WHERE job_id = ? ORDER BY seq"));
       st.Bind(job_id);
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        JobStateChange ch;
-        ch.job_id = job_id;
-        ch.at = st.Int(0);
-        if (!st.IsNull(1)) {
-          ASSIGN_OR_RETURN(ch.from, ParseJobState(st.Text(1)));
-        }
-        ASSIGN_OR_RETURN(ch.to, ParseJobState(st.Text(2)));
-        ch.reason = st.Text(3);
-        out.push_back(std::move(ch));
-      }
-      return out;
+      return CollectRows<JobStateChange>(
+          st, [&](const SqliteStatement& row) -> Result<JobStateChange> {
+            JobStateChange ch;
+            ch.job_id = job_id;
+            ch.at = row.Int(0);
+            if (!row.IsNull(1)) {
+              ASSIGN_OR_RETURN(ch.from, ParseJobState(row.Text(1)));
+            }
+            ASSIGN_OR_RETURN(ch.to, ParseJobState(row.Text(2)));
+            ch.reason = row.Text(3);
+            return ch;
+          });
     });
   }
 
@@ -792,11 +813,12 @@ class SqliteStore final : public Store {
       {
         ASSIGN_OR_RETURN(SqliteStatement all,
                          c.Prepare("SELECT id FROM devices WHERE retired = 0"));
-        while (true) {
-          ASSIGN_OR_RETURN(const bool row, all.Step());
-          if (!row) break;
-          std::string id = all.Text(0);
-          if (!listed.count(id)) gone.push_back(std::move(id));
+        ASSIGN_OR_RETURN(const std::vector<std::string> active,
+                         CollectRows<std::string>(all, [](const SqliteStatement& row) {
+                           return Result<std::string>(row.Text(0));
+                         }));
+        for (const std::string& id : active) {
+          if (!listed.count(id)) gone.push_back(id);
         }
       }
       ASSIGN_OR_RETURN(SqliteStatement retire,
@@ -831,13 +853,7 @@ class SqliteStore final : public Store {
                        c.Prepare(std::string("SELECT ") + kDeviceColumns +
                                  " FROM devices WHERE retired = 0 OR ? ORDER BY id"));
       st.Bind(int64_t{include_retired ? 1 : 0});
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        out.push_back(ReadDevice(st));
-      }
-      return out;
+      return CollectRows<DeviceRecord>(st, ReadDevice);
     });
   }
 
@@ -853,7 +869,7 @@ class SqliteStore final : public Store {
   }
 
   Result<Page<DecisionRecord>> ListDecisions(const DecisionFilter& f) override {
-    RETURN_IF_ERROR(CheckLimit(f.limit));
+    RETURN_IF_ERROR(CheckLimit(f.page.limit));
     std::string sql =
         "SELECT id, plan_id, at, trigger_kind, subject, action, reason, site, device_first, "
         "device_last, job_id FROM decisions WHERE id > ?";
@@ -870,7 +886,7 @@ class SqliteStore final : public Store {
     using Out = Page<DecisionRecord>;
     return OnReader<Out>([&](Conn& c) -> Result<Out> {
       ASSIGN_OR_RETURN(SqliteStatement st, c.Prepare(sql));
-      st.Bind(f.after_id);
+      st.Bind(f.page.after_id);
       if (f.plan_id) st.Bind(*f.plan_id);
       if (f.device) {
         for (int i = 0; i < 3; ++i) st.Bind(std::string_view(*f.device));
@@ -879,30 +895,9 @@ class SqliteStore final : public Store {
       if (f.job_id) st.Bind(*f.job_id);
       if (f.from) st.Bind(*f.from);
       if (f.to) st.Bind(*f.to);
-      st.Bind(int64_t{f.limit} + 1);
-      Out page;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        if (static_cast<int32_t>(page.items.size()) == f.limit) {
-          page.next_after_id = page.items.back().id;
-          break;
-        }
-        DecisionRecord d;
-        d.id = st.Int(0);
-        d.plan_id = st.Int(1);
-        d.at = st.Int(2);
-        d.trigger = st.Text(3);
-        d.subject = st.Text(4);
-        d.action = st.Text(5);
-        d.reason = st.Text(6);
-        d.site = st.Text(7);
-        d.device_first = st.Text(8);
-        d.device_last = st.Text(9);
-        d.job_id = st.OptInt(10);
-        page.items.push_back(std::move(d));
-      }
-      return page;
+      st.Bind(int64_t{f.page.limit} + 1);
+      return CollectPage<DecisionRecord>(st, f.page.limit, ReadDecision,
+                                         [](const DecisionRecord& d) { return d.id; });
     });
   }
 
@@ -918,14 +913,7 @@ class SqliteStore final : public Store {
                        c.Prepare(std::string("SELECT ") + kActionColumns +
                                  " FROM actions WHERE state IN ('pending', 'sent', "
                                  "'acknowledged') ORDER BY id"));
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        ASSIGN_OR_RETURN(ActionRecord a, ReadAction(st));
-        out.push_back(std::move(a));
-      }
-      return out;
+      return CollectRows<ActionRecord>(st, ReadAction);
     });
   }
 
@@ -939,7 +927,8 @@ class SqliteStore final : public Store {
       st.Bind(std::string_view(market));
       ASSIGN_OR_RETURN(const bool row, st.Step());
       if (!row) return Out();
-      return Out(ReadMarketPoint(st));
+      ASSIGN_OR_RETURN(MarketPoint point, ReadMarketPoint(st));
+      return Out(std::move(point));
     });
   }
 
@@ -952,13 +941,7 @@ class SqliteStore final : public Store {
                                  "hashprice_uusd_per_ths_day, source FROM market_points "
                                  "WHERE market = ? AND at >= ? AND at < ? ORDER BY at"));
       st.Bind(std::string_view(market)).Bind(from).Bind(to);
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        out.push_back(ReadMarketPoint(st));
-      }
-      return out;
+      return CollectRows<MarketPoint>(st, ReadMarketPoint);
     });
   }
 
@@ -968,48 +951,38 @@ class SqliteStore final : public Store {
       ASSIGN_OR_RETURN(SqliteStatement st,
                        c.Prepare("SELECT site, kind, amount_uusd FROM revenue "
                                  "ORDER BY site, kind"));
-      Out out;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        RevenueCounter r;
-        r.site = st.Text(0);
-        const std::string kind = st.Text(1);
-        bool known = false;
-        for (RevenueKind k : {RevenueKind::kAi, RevenueKind::kMining, RevenueKind::kEnergy,
-                              RevenueKind::kDemandResponse}) {
-          if (kind == RevenueKindName(k)) {
-            r.kind = k;
-            known = true;
-          }
-        }
-        if (!known) return Status::Internal("unknown revenue kind '" + kind + "' stored");
-        r.amount = MicroUsd(st.Int(2));
-        out.push_back(std::move(r));
-      }
-      return out;
+      return CollectRows<RevenueCounter>(
+          st, [](const SqliteStatement& row) -> Result<RevenueCounter> {
+            RevenueCounter r;
+            r.site = row.Text(0);
+            const std::string kind = row.Text(1);
+            for (RevenueKind k : {RevenueKind::kAi, RevenueKind::kMining, RevenueKind::kEnergy,
+                                  RevenueKind::kDemandResponse}) {
+              if (kind == RevenueKindName(k)) {
+                r.kind = k;
+                r.amount = MicroUsd(row.Int(2));
+                return r;
+              }
+            }
+            return Status::Internal("unknown revenue kind '" + kind + "' stored");
+          });
     });
   }
 
-  Result<Page<EventRecord>> ListEvents(int64_t after_seq, int32_t limit) override {
-    RETURN_IF_ERROR(CheckLimit(limit));
+  Result<Page<EventRecord>> ListEvents(const PageRequest& request) override {
+    RETURN_IF_ERROR(CheckLimit(request.limit));
     using Out = Page<EventRecord>;
     return OnReader<Out>([&](Conn& c) -> Result<Out> {
       ASSIGN_OR_RETURN(SqliteStatement st,
                        c.Prepare("SELECT seq, at, kind, payload_json FROM events WHERE seq > ? "
                                  "ORDER BY seq LIMIT ?"));
-      st.Bind(after_seq).Bind(int64_t{limit} + 1);
-      Out page;
-      while (true) {
-        ASSIGN_OR_RETURN(const bool row, st.Step());
-        if (!row) break;
-        if (static_cast<int32_t>(page.items.size()) == limit) {
-          page.next_after_id = page.items.back().seq;
-          break;
-        }
-        page.items.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3)});
-      }
-      return page;
+      st.Bind(request.after_id).Bind(int64_t{request.limit} + 1);
+      return CollectPage<EventRecord>(
+          st, request.limit,
+          [](const SqliteStatement& row) -> Result<EventRecord> {
+            return EventRecord{row.Int(0), row.Int(1), row.Text(2), row.Text(3)};
+          },
+          [](const EventRecord& e) { return e.seq; });
     });
   }
 

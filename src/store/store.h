@@ -241,6 +241,11 @@ struct EventRecord {
 // Keyset pagination: rows with id > after_id, ascending, at most `limit` (1..kMaxPageSize).
 inline constexpr int32_t kMaxPageSize = 1000;
 
+struct PageRequest {
+  int64_t after_id = 0;  // the previous page's next_after_id; 0 for the first page
+  int32_t limit = 100;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -252,8 +257,7 @@ struct JobFilter {
   std::optional<JobState> state;
   std::optional<TimePoint> submitted_from;  // inclusive
   std::optional<TimePoint> submitted_to;    // exclusive
-  int64_t after_id = 0;
-  int32_t limit = 100;
+  PageRequest page;
 };
 
 struct DecisionFilter {
@@ -263,8 +267,7 @@ struct DecisionFilter {
   std::optional<int64_t> job_id;
   std::optional<TimePoint> from;  // inclusive
   std::optional<TimePoint> to;    // exclusive
-  int64_t after_id = 0;
-  int32_t limit = 100;
+  PageRequest page;
 };
 
 // ---------------------------------------------------------------- writing
@@ -360,7 +363,8 @@ class Store {
   virtual Result<std::vector<MarketPoint>> MarketPoints(const std::string& market, TimePoint from,
                                                         TimePoint to) = 0;
   virtual Result<std::vector<RevenueCounter>> Revenue() = 0;
-  virtual Result<Page<EventRecord>> ListEvents(int64_t after_seq, int32_t limit) = 0;
+  // Events after page.after_id (a seq), oldest first.
+  virtual Result<Page<EventRecord>> ListEvents(const PageRequest& page) = 0;
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
 
   // --- health

@@ -187,7 +187,7 @@ TEST_P(StoreContractTest, SubmitRejectsUnknownTenantAndBadSpec) {
 TEST_P(StoreContractTest, ListJobsPagesByKeyset) {
   for (int i = 0; i < 7; ++i) Submit("k" + std::to_string(i), 1000 + i);
   JobFilter f;
-  f.limit = 3;
+  f.page.limit = 3;
   std::vector<int64_t> seen;
   int pages = 0;
   while (true) {
@@ -196,14 +196,14 @@ TEST_P(StoreContractTest, ListJobsPagesByKeyset) {
     ++pages;
     for (const auto& j : page->items) seen.push_back(j.id);
     if (!page->next_after_id) break;
-    f.after_id = *page->next_after_id;
+    f.page.after_id = *page->next_after_id;
   }
   EXPECT_EQ(pages, 3);
   ASSERT_EQ(seen.size(), 7u);
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_LT(seen[i - 1], seen[i]);
-  f.limit = 0;
+  f.page.limit = 0;
   EXPECT_EQ(store_->ListJobs(f).status().code(), StatusCode::kInvalidArgument);
-  f.limit = kMaxPageSize + 1;
+  f.page.limit = kMaxPageSize + 1;
   EXPECT_EQ(store_->ListJobs(f).status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -410,11 +410,11 @@ TEST_P(StoreContractTest, DecisionsFilterByPlanDeviceSiteJobAndTime) {
   f.to = 3001;
   EXPECT_EQ(count(f), 1u);
   f = {};
-  f.limit = 2;
+  f.page.limit = 2;
   auto first = store_->ListDecisions(f);
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first->next_after_id.has_value());
-  f.after_id = *first->next_after_id;
+  f.page.after_id = *first->next_after_id;
   auto second = store_->ListDecisions(f);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->items.size(), 1u);
@@ -534,7 +534,7 @@ TEST_P(StoreContractTest, RevenueCountersAddExactly) {
 }
 
 TEST_P(StoreContractTest, EventsAreNumberedInOrderAndPaged) {
-  auto base = store_->ListEvents(0, kMaxPageSize);  // the store's own events so far
+  auto base = store_->ListEvents({0, kMaxPageSize});  // the store's own events so far
   ASSERT_TRUE(base.ok());
   const int64_t after = base->items.empty() ? 0 : base->items.back().seq;
   ASSERT_TRUE(store_->Write([&](Transaction& tx) -> Status {
@@ -544,13 +544,13 @@ TEST_P(StoreContractTest, EventsAreNumberedInOrderAndPaged) {
     }
     return Status::Ok();
   }).ok());
-  auto page = store_->ListEvents(after, 3);
+  auto page = store_->ListEvents({after, 3});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 3u);
   ASSERT_TRUE(page->next_after_id.has_value());
   EXPECT_EQ(page->items[0].payload_json, "{\"i\":0}");
   EXPECT_LT(page->items[0].seq, page->items[1].seq);
-  auto rest = store_->ListEvents(*page->next_after_id, 3);
+  auto rest = store_->ListEvents({*page->next_after_id, 3});
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->items.size(), 2u);
   EXPECT_EQ(rest->items[1].at, 104);
@@ -559,7 +559,7 @@ TEST_P(StoreContractTest, EventsAreNumberedInOrderAndPaged) {
 
 TEST_P(StoreContractTest, StoreWritesItsOwnEvents) {
   Submit("k", 1000);
-  auto events = store_->ListEvents(0, 100);
+  auto events = store_->ListEvents({0, 100});
   ASSERT_TRUE(events.ok());
   ASSERT_GE(events->items.size(), 2u);
   EXPECT_EQ(events->items.front().kind, "tenant.created");
@@ -579,7 +579,7 @@ TEST_P(StoreContractTest, MetaKeysAreSetAndReplaced) {
 
 TEST_P(StoreContractTest, AFailingTransactionLeavesNothing) {
   const JobRecord job = Submit("k", 1000);
-  auto events_before = store_->ListEvents(0, kMaxPageSize);
+  auto events_before = store_->ListEvents({0, kMaxPageSize});
   ASSERT_TRUE(events_before.ok());
   int64_t plan = 0;
   Status s = store_->Write([&](Transaction& tx) -> Status {
@@ -604,7 +604,7 @@ TEST_P(StoreContractTest, AFailingTransactionLeavesNothing) {
   EXPECT_EQ(store_->GetJob(job.id)->state, JobState::kQueued);
   EXPECT_EQ(store_->JobHistory(job.id)->size(), 1u);
   EXPECT_TRUE(store_->Revenue()->empty());
-  EXPECT_EQ(store_->ListEvents(0, kMaxPageSize)->items.size(), events_before->items.size());
+  EXPECT_EQ(store_->ListEvents({0, kMaxPageSize})->items.size(), events_before->items.size());
   EXPECT_FALSE(store_->GetMeta("clock")->has_value());
   EXPECT_FALSE(store_->LatestMarketPoint("m")->has_value());
   // The store stays usable.
