@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <set>
+#include <system_error>
 
 #include "core/text.h"
 
@@ -48,9 +51,111 @@ void ProgressBar::Finish() {
   if (last_percent_ >= 0) std::fprintf(stderr, "\n");
 }
 
+Result<std::unique_ptr<AtomicOutputFile>> AtomicOutputFile::Open(const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("empty output path");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status::IoError(path + ": is a directory");
+  const std::filesystem::path final_path(path);
+  std::filesystem::path temp = final_path;
+  temp += ".tmp-" + std::to_string(::getpid());
+  std::unique_ptr<AtomicOutputFile> f(new AtomicOutputFile(path, temp.string()));
+  f->out_.open(f->temp_, std::ios::binary | std::ios::trunc);
+  if (!f->out_) {
+    return Status::IoError(path + ": cannot write: " + std::strerror(errno) +
+                           " (the output is written to a temporary file in the same folder first)");
+  }
+  return f;
+}
+
+AtomicOutputFile::~AtomicOutputFile() {
+  if (committed_) return;
+  if (out_.is_open()) out_.close();
+  std::error_code ec;
+  std::filesystem::remove(temp_, ec);
+}
+
+Status AtomicOutputFile::Commit() {
+  out_.flush();
+  out_.close();
+  if (!out_) return Status::IoError(path_ + ": write failed (the previous file, if any, is kept)");
+  std::error_code ec;
+  std::filesystem::rename(temp_, path_, ec);
+  if (ec) return Status::IoError(path_ + ": cannot replace the file: " + ec.message());
+  committed_ = true;
+  return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view content) {
+  ASSIGN_OR_RETURN(std::unique_ptr<AtomicOutputFile> f, AtomicOutputFile::Open(path));
+  f->stream().write(content.data(), static_cast<std::streamsize>(content.size()));
+  return f->Commit();
+}
+
+Status WriteStdout(std::string_view text) {
+  const size_t written = std::fwrite(text.data(), 1, text.size(), stdout);
+  if (written != text.size() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    return Status::IoError(std::string("cannot write to standard output: ") + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+bool SameFile(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec)) {
+    const bool same = std::filesystem::equivalent(a, b, ec);
+    if (!ec) return same;
+  }
+  const auto ca = std::filesystem::weakly_canonical(a, ec);
+  if (ec) return a == b;
+  const auto cb = std::filesystem::weakly_canonical(b, ec);
+  if (ec) return a == b;
+  return ca == cb;
+}
+
+}  // namespace
+
+Status CheckOutputPaths(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const NamedPath& out = outputs[i];
+    if (out.path.empty()) continue;
+    for (const NamedPath& in : inputs) {
+      if (!in.path.empty() && SameFile(out.path, in.path)) {
+        return Status::InvalidArgument(out.flag + " " + out.path + ": is the same file as the input " +
+                                       in.flag + " " + in.path + "; writing it would destroy the input");
+      }
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (!outputs[j].path.empty() && SameFile(out.path, outputs[j].path)) {
+        return Status::InvalidArgument(out.flag + " " + out.path + ": is the same file as " +
+                                       outputs[j].flag + " " + outputs[j].path +
+                                       "; give each output its own file");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckDataDir(const std::string& flag, const std::string& dir) {
+  if (dir.empty()) return Status::Ok();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Status::NotFound(flag + " " + dir + ": not a directory");
+  }
+  if (!std::filesystem::is_directory(dir + "/markets", ec) &&
+      !std::filesystem::is_directory(dir + "/traces", ec)) {
+    return Status::NotFound(flag + " " + dir +
+                            ": holds neither markets/ nor traces/ (expected the ../shared/data "
+                            "layout)");
+  }
+  return Status::Ok();
+}
+
 Result<market::MarketDataOptions> MarketOptionsForFleet(const fleet::Fleet& fleet,
                                                         const std::string& data_dir,
                                                         const std::vector<std::string>& prices) {
+  RETURN_IF_ERROR(CheckDataDir("--data-dir", data_dir));
   market::MarketDataOptions mo;
   mo.data_dir = data_dir;
   std::set<std::string> markets;

@@ -2,7 +2,11 @@
 #pragma once
 
 #include <cstdio>
+#include <fstream>
+#include <memory>
+#include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -36,6 +40,51 @@ class ProgressBar {
   bool enabled_;
   bool finished_ = false;
 };
+
+// An output file written beside its final path and renamed over it only once complete: a failed
+// or killed run leaves the previous file (often the last good report) whole, never a truncated
+// one. The temporary file is removed when the object is destroyed without Commit().
+class AtomicOutputFile {
+ public:
+  // Opens PATH.tmp-PID in PATH's folder; IoError naming `path` when it cannot.
+  static Result<std::unique_ptr<AtomicOutputFile>> Open(const std::string& path);
+  ~AtomicOutputFile();
+  AtomicOutputFile(const AtomicOutputFile&) = delete;
+  AtomicOutputFile& operator=(const AtomicOutputFile&) = delete;
+
+  std::ostream& stream() { return out_; }
+  // Flushes, closes and renames over the final path; IoError naming it on any failure.
+  Status Commit();
+
+ private:
+  AtomicOutputFile(std::string path, std::string temp) : path_(std::move(path)), temp_(std::move(temp)) {}
+  std::string path_;
+  std::string temp_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+// Writes the whole of `content` to `path` through an AtomicOutputFile.
+Status WriteFileAtomically(const std::string& path, std::string_view content);
+
+// Writes `text` to stdout and flushes it; IoError when the write fails (a full disk, a closed
+// pipe), so that a report that did not arrive never exits 0.
+Status WriteStdout(std::string_view text);
+
+// One named path on the command line ("--html", "report.html").
+struct NamedPath {
+  std::string flag;
+  std::string path;
+};
+
+// Refuses an output that is the same file as an input or as another output (by path, or by
+// device and inode when both exist): writing it would destroy the input or the other report.
+// Empty paths are skipped.
+Status CheckOutputPaths(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
+
+// An explicit reference data directory must exist and hold the ../shared/data layout (markets/ or
+// traces/); a mistyped one would otherwise fall back to the embedded scenario unnoticed.
+Status CheckDataDir(const std::string& flag, const std::string& dir);
 
 // Market data options for the sites of `fleet`: every market a site buys on (all but "fixed"), the
 // data directory, and `--prices MARKET=PATH` entries (repeatable; a market no site uses is warned

@@ -2,6 +2,7 @@
 // by side, over the same window, with the oracle's upper bound (docs/simulate.md). Text table by
 // default, --json (byte-identical for the same inputs and seed), --html FILE with charts,
 // --timeline CSV with every decision and its reason.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,7 +52,7 @@ struct SimulateArgs {
   std::string las_thresholds;  // GPU-hours, ascending, comma-separated; empty = the default
   bool las_no_preempt = false;
   double load = 1.0;
-  uint64_t seed = 1;
+  int64_t seed = 1;  // signed so that "-1" is refused instead of wrapping
   bool json = false;
   std::string html;
   std::string timeline;
@@ -64,6 +65,7 @@ struct SimulateArgs {
   double decision_gap_minutes = 15.0;
   double slo_factor = 4.0;
   bool strict = false;
+  bool hold_edges = false;
   // --mode gavel (issue 5): Gavel's simulator semantics through the same engine.
   std::string mode = "market";
   int64_t round_length = 360;
@@ -202,28 +204,128 @@ int RunGavelMode(const SimulateArgs& args, const fleet::Fleet& fleet, const std:
   if (names.size() == 1) o.policy = names[0];
   o.round_length = args.round_length;
   o.min_replan_gap = args.replan_gap;
-  o.seed = args.seed;
-  std::ofstream timeline_file;
+  o.seed = static_cast<uint64_t>(args.seed);
+  std::unique_ptr<AtomicOutputFile> timeline_file;
   std::unique_ptr<sim::CsvTimelineSink> timeline;
   if (!args.timeline.empty()) {
-    timeline_file.open(args.timeline, std::ios::binary);
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
-    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file);
+    auto f = AtomicOutputFile::Open(args.timeline);
+    if (!f.ok()) return ReportError(f.status());
+    timeline_file = std::move(*f);
+    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file->stream());
     o.timeline = timeline.get();
   }
   auto run = sim::RunGavel(lj->trace, lj->steps, fleet, o);
   if (!run.ok()) return ReportError(run.status());
-  if (timeline_file.is_open()) {
-    timeline_file.close();
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+  if (timeline_file) {
+    if (Status s = timeline_file->Commit(); !s.ok()) return ReportError(s);
   }
   sim::GavelRunInfo info{lj->description, fleet_file, static_cast<int64_t>(lj->trace.size()), gpus, o};
   const std::string text = args.json ? sim::RenderGavelJson(*run, info) : sim::RenderGavelText(*run, info);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (Status s = WriteStdout(text); !s.ok()) return ReportError(s);
   return kExitOk;
 }
 
+// Flags whose values would overflow, round to a different meaning, or wrap; each error names the
+// flag and the accepted range (docs/input-limits.md).
+Status CheckSimulateFlags(const SimulateArgs& args) {
+  if (!args.fleet_path.empty() && !args.cluster.empty()) {
+    return Status::InvalidArgument("give a FLEET file or --cluster, not both (found " + args.fleet_path +
+                                   " and --cluster " + args.cluster + ")");
+  }
+  RETURN_IF_ERROR(CheckDataDir("--data-dir", args.data_dir));
+  if (args.data_dir.empty()) {
+    if (const char* env = std::getenv("RIGSHIFT_SHARED_DATA"); env != nullptr && *env != '\0') {
+      RETURN_IF_ERROR(CheckDataDir("RIGSHIFT_SHARED_DATA", env));
+    }
+  }
+  if (args.seed < 0) {
+    return Status::OutOfRange("--seed " + std::to_string(args.seed) +
+                              ": expected an integer in 0 .. 9223372036854775807");
+  }
+  if (!(args.load > 0 && args.load <= 1000)) {
+    return Status::InvalidArgument("--load: expected a number in (0, 1000]");
+  }
+  // One minute: shorter rounds to a handful of seconds, and below half a second to 0, which
+  // would switch periodic planning off instead of making it frequent.
+  if (!(args.epoch_hours * 3600 >= 60 && args.epoch_hours <= 24 * 31)) {
+    return Status::InvalidArgument("--epoch: expected hours in [0.0166667 (one minute), 744]");
+  }
+  // 0 means "every event"; a positive value under a second would round to it.
+  if (!(args.decision_gap_minutes == 0 ||
+        (args.decision_gap_minutes * 60 >= 1 && args.decision_gap_minutes <= 24 * 60))) {
+    return Status::InvalidArgument(
+        "--decision-gap: expected 0 (every event) or minutes in [0.0166667 (one second), 1440]");
+  }
+  if (!(args.slo_factor >= 0 && args.slo_factor <= 1000)) {
+    return Status::InvalidArgument("--slo-factor: expected 0 (no deadlines) or a factor up to 1000");
+  }
+  if (args.round_length < 1 || args.round_length > 7 * kDay) {
+    return Status::InvalidArgument("--round-length: expected seconds in 1 .. 604800 (a week)");
+  }
+  if (args.replan_gap < 0 || args.replan_gap > 7 * kDay) {
+    return Status::InvalidArgument("--replan-gap: expected seconds in 0 .. 604800 (a week)");
+  }
+  std::vector<NamedPath> inputs = {{"FLEET", args.fleet_path},
+                                   {"--gpu-prices", args.gpu_prices},
+                                   {"--throughputs", args.throughputs}};
+  for (const auto& p : args.prices) {
+    const auto eq = p.find('=');
+    if (eq != std::string::npos) inputs.push_back({"--prices", p.substr(eq + 1)});
+  }
+  for (const auto& h : args.hashprice) inputs.push_back({"--hashprice", h});
+  if (args.jobs.rfind("gavel:", 0) == 0) {
+    inputs.push_back({"--jobs", args.jobs.substr(6)});
+  } else if (args.jobs != "auto" && args.jobs != "none" && args.jobs != "philly" &&
+             args.jobs != "alibaba") {
+    inputs.push_back({"--jobs", args.jobs});
+  }
+  return CheckOutputPaths(inputs, {{"--html", args.html}, {"--timeline", args.timeline}});
+}
+
+// Hours of [start, end) a series does not cover.
+template <typename Series>
+int64_t UncoveredHours(const Series& series, TimePoint start, TimePoint end) {
+  if (series.empty()) return (end - start + kHour - 1) / kHour;
+  const TimePoint s = std::clamp(series.start, start, end);
+  const TimePoint e = std::clamp(series.end(), start, end);
+  if (e <= s) return (end - start + kHour - 1) / kHour;
+  return (s - start + kHour - 1) / kHour + (end - e + kHour - 1) / kHour;
+}
+
+// A window the price and hashprice series do not cover is refused, as assess refuses it, unless
+// --hold-edges asks for the edge values to be held; then the held hours are counted in the
+// report's market description. Returns that description's addition ("" when all is covered).
+Result<std::string> CheckMarketCoverage(const fleet::Fleet& fleet, const market::MarketData& market,
+                                        TimePoint start, TimePoint end, bool hold_edges) {
+  std::string held;
+  auto check = [&](const std::string& what, int64_t hours, TimePoint first, TimePoint last) -> Status {
+    if (hours == 0) return Status::Ok();
+    const std::string span = first < last ? FormatDate(first) + " .. " + FormatDate(last) : "nothing";
+    if (!hold_edges) {
+      return Status::OutOfRange(what + " cover " + span + ", not the window " + FormatDate(start) +
+                                " .. " + FormatDate(end) + " (" + std::to_string(hours) +
+                                " hours outside): give data that cover it, narrow --from/--to, or "
+                                "pass --hold-edges to hold the edge values (counted in the report)");
+    }
+    held += "\n" + what + ": " + std::to_string(hours) +
+            " hours outside " + span + " held at the edge value (--hold-edges)";
+    return Status::Ok();
+  };
+  std::set<std::string> seen;
+  for (const auto& site : fleet.sites) {
+    if (site.tariff.market == "fixed" || !seen.insert(site.tariff.market).second) continue;
+    auto it = market.electricity.find(site.tariff.market);
+    if (it == market.electricity.end()) continue;
+    RETURN_IF_ERROR(check("the '" + site.tariff.market + "' prices (site " + site.id + ")",
+                          UncoveredHours(it->second, start, end), it->second.start, it->second.end()));
+  }
+  RETURN_IF_ERROR(check("the hashprice", UncoveredHours(market.hashprice, start, end),
+                        market.hashprice.start, market.hashprice.end()));
+  return held;
+}
+
 int RunSimulate(const SimulateArgs& args) {
+  if (Status s = CheckSimulateFlags(args); !s.ok()) return ReportError(s);
   // Fleet.
   fleet::Fleet fleet;
   std::string fleet_file;
@@ -272,15 +374,6 @@ int RunSimulate(const SimulateArgs& args) {
     if (args.from.empty()) start = end - 365 * kDay;
   }
   if (end <= start) return ReportError(Status::InvalidArgument("--to must be after --from"));
-  if (!(args.load > 0 && args.load <= 1000)) {
-    return ReportError(Status::InvalidArgument("--load: expected a number in (0, 1000]"));
-  }
-  if (!(args.epoch_hours > 0 && args.epoch_hours <= 24 * 31)) {
-    return ReportError(Status::InvalidArgument("--epoch: expected hours in (0, 744]"));
-  }
-  if (!(args.decision_gap_minutes >= 0 && args.decision_gap_minutes <= 24 * 60)) {
-    return ReportError(Status::InvalidArgument("--decision-gap: expected minutes in [0, 1440]"));
-  }
   auto order = sched::ParseJobOrder(args.ordering);
   if (!order.ok()) return ReportError(order.status().WithPrefix("--ordering"));
 
@@ -294,6 +387,9 @@ int RunSimulate(const SimulateArgs& args) {
   mo.gpu_price_file = args.gpu_prices;
   auto md = market::LoadMarketDataWithReport(mo);
   if (!md.ok()) return ReportError(md.status());
+  auto held = CheckMarketCoverage(fleet, md->data, start, end, args.hold_edges);
+  if (!held.ok()) return ReportError(held.status());
+  md->data.description += *held;
   const market::MarketData& market = md->data;
 
   // Jobs.
@@ -311,7 +407,7 @@ int RunSimulate(const SimulateArgs& args) {
   if (!replayed.ok()) return ReportError(replayed.status());
   std::vector<workload::Job> jobs = std::move(*replayed);
   sim::NeedsOptions no;
-  no.seed = args.seed;
+  no.seed = static_cast<uint64_t>(args.seed);
   no.slo_factor = args.slo_factor;
   sim::AssignJobNeeds(jobs, no);
 
@@ -356,12 +452,13 @@ int RunSimulate(const SimulateArgs& args) {
     policies.push_back(std::move(*p));
   }
 
-  std::ofstream timeline_file;
+  std::unique_ptr<AtomicOutputFile> timeline_file;
   std::unique_ptr<sim::CsvTimelineSink> timeline;
   if (!args.timeline.empty()) {
-    timeline_file.open(args.timeline, std::ios::binary);
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
-    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file);
+    auto f = AtomicOutputFile::Open(args.timeline);
+    if (!f.ok()) return ReportError(f.status());
+    timeline_file = std::move(*f);
+    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file->stream());
   }
 
   const int64_t days = std::max<int64_t>(1, (end - start + kDay - 1) / kDay);
@@ -374,7 +471,7 @@ int RunSimulate(const SimulateArgs& args) {
   report.jobs_description = lj->description;
   report.ordering = sched::JobOrderName(*order);
   report.load = args.load;
-  report.seed = args.seed;
+  report.seed = static_cast<uint64_t>(args.seed);
   report.start = start;
   report.end = end;
   report.devices = static_cast<int64_t>(flat.device_count());
@@ -386,7 +483,7 @@ int RunSimulate(const SimulateArgs& args) {
     sim::EngineOptions eo;
     eo.start = start;
     eo.end = end;
-    eo.seed = args.seed;
+    eo.seed = static_cast<uint64_t>(args.seed);
     eo.epoch = epoch;
     eo.min_decision_gap = static_cast<Duration>(args.decision_gap_minutes * 60);
     eo.failures.enabled = !args.no_failures;
@@ -438,25 +535,19 @@ int RunSimulate(const SimulateArgs& args) {
   progress.Finish();
 
   if (!args.html.empty()) {
-    std::ofstream out(args.html, std::ios::binary);
-    const std::string html = sim::RenderHtml(report);
-    out.write(html.data(), static_cast<std::streamsize>(html.size()));
-    out.close();
-    if (!out) return ReportError(Status::IoError(args.html + ": cannot write the HTML report"));
+    if (Status s = WriteFileAtomically(args.html, sim::RenderHtml(report)); !s.ok()) return ReportError(s);
   }
-  if (timeline_file.is_open()) {
-    timeline_file.close();
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+  if (timeline_file) {
+    if (Status s = timeline_file->Commit(); !s.ok()) return ReportError(s);
   }
-  const std::string text = args.json ? sim::RenderJson(report) : sim::RenderText(report);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::string text = args.json ? sim::RenderJson(report) : sim::RenderText(report);
   if (!args.json) {
-    if (!args.html.empty()) std::fprintf(stdout, "\nHTML report written to %s\n", args.html.c_str());
+    if (!args.html.empty()) text += "\nHTML report written to " + args.html + "\n";
     if (timeline) {
-      std::fprintf(stdout, "timeline: %lld decisions written to %s\n", static_cast<long long>(timeline->rows()),
-                   args.timeline.c_str());
+      text += "timeline: " + std::to_string(timeline->rows()) + " decisions written to " + args.timeline + "\n";
     }
   }
+  if (Status s = WriteStdout(text); !s.ok()) return ReportError(s);
   return kExitOk;
 }
 
@@ -510,6 +601,9 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--demand-response", args->demand_response,
                 "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");
   cmd->add_flag("--strict", args->strict, "Fleet warnings are errors");
+  cmd->add_flag("--hold-edges", args->hold_edges,
+                "Hours of the window outside the price or hashprice data take the nearest edge "
+                "value (counted in the report) instead of being an error");
   cmd->add_option("--mode", args->mode,
                   "market (default): prices, economics, the window; gavel: Gavel's simulator "
                   "(rounds, economics off, a Gavel trace from 0; docs/gavel-fidelity.md)");
