@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/output_paths.h"
 #include "core/status.h"
 #include "fleet/model.h"
 #include "market/market_data.h"
@@ -70,21 +71,6 @@ Status WriteFileAtomically(const std::string& path, std::string_view content);
 // Writes `text` to stdout and flushes it; IoError when the write fails (a full disk, a closed
 // pipe), so that a report that did not arrive never exits 0.
 Status WriteStdout(std::string_view text);
-
-// One named path on the command line ("--html", "report.html").
-struct NamedPath {
-  std::string flag;
-  std::string path;
-};
-
-// Refuses an output that is the same file as an input or as another output (by path, or by
-// device and inode when both exist): writing it would destroy the input or the other report.
-// Empty paths are skipped.
-Status CheckOutputPaths(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
-
-// An explicit reference data directory must exist and hold the ../shared/data layout (markets/ or
-// traces/); a mistyped one would otherwise fall back to the embedded scenario unnoticed.
-Status CheckDataDir(const std::string& flag, const std::string& dir);
 
 // Market data options for the sites of `fleet`: every market a site buys on (all but "fixed"), the
 // data directory, and `--prices MARKET=PATH` entries (repeatable; a market no site uses is warned

@@ -16,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/simulate_flags.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "fleet/loader.h"
@@ -37,40 +38,6 @@ namespace rigshift::cli {
 
 namespace {
 
-struct SimulateArgs {
-  std::string fleet_path;
-  std::string cluster;
-  std::vector<std::string> prices;  // MARKET=PATH
-  std::string data_dir;
-  std::vector<std::string> hashprice;
-  std::string gpu_prices;
-  std::string jobs = "auto";  // philly when the reference data are found, else none
-  std::string throughputs;
-  std::string from, to;
-  std::string policies;
-  std::string ordering = "fifo";
-  std::string las_thresholds;  // GPU-hours, ascending, comma-separated; empty = the default
-  bool las_no_preempt = false;
-  double load = 1.0;
-  int64_t seed = 1;  // signed so that "-1" is refused instead of wrapping
-  bool json = false;
-  std::string html;
-  std::string timeline;
-  bool no_bound = false;
-  int bound_bins = 8;
-  bool no_failures = false;
-  bool full_rounds_only = false;
-  bool demand_response = false;
-  double epoch_hours = 1.0;
-  double decision_gap_minutes = 15.0;
-  double slo_factor = 4.0;
-  bool strict = false;
-  bool hold_edges = false;
-  // --mode gavel (issue 5): Gavel's simulator semantics through the same engine.
-  std::string mode = "market";
-  int64_t round_length = 360;
-  int64_t replan_gap = 1920;
-};
 
 Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text) {
   auto t = ParseTimestamp(text);
@@ -225,63 +192,6 @@ int RunGavelMode(const SimulateArgs& args, const fleet::Fleet& fleet, const std:
   return kExitOk;
 }
 
-// Flags whose values would overflow, round to a different meaning, or wrap; each error names the
-// flag and the accepted range (docs/input-limits.md).
-Status CheckSimulateFlags(const SimulateArgs& args) {
-  if (!args.fleet_path.empty() && !args.cluster.empty()) {
-    return Status::InvalidArgument("give a FLEET file or --cluster, not both (found " + args.fleet_path +
-                                   " and --cluster " + args.cluster + ")");
-  }
-  RETURN_IF_ERROR(CheckDataDir("--data-dir", args.data_dir));
-  if (args.data_dir.empty()) {
-    if (const char* env = std::getenv("RIGSHIFT_SHARED_DATA"); env != nullptr && *env != '\0') {
-      RETURN_IF_ERROR(CheckDataDir("RIGSHIFT_SHARED_DATA", env));
-    }
-  }
-  if (args.seed < 0) {
-    return Status::OutOfRange("--seed " + std::to_string(args.seed) +
-                              ": expected an integer in 0 .. 9223372036854775807");
-  }
-  if (!(args.load > 0 && args.load <= 1000)) {
-    return Status::InvalidArgument("--load: expected a number in (0, 1000]");
-  }
-  // One minute: shorter rounds to a handful of seconds, and below half a second to 0, which
-  // would switch periodic planning off instead of making it frequent.
-  if (!(args.epoch_hours * 3600 >= 60 && args.epoch_hours <= 24 * 31)) {
-    return Status::InvalidArgument("--epoch: expected hours in [0.0166667 (one minute), 744]");
-  }
-  // 0 means "every event"; a positive value under a second would round to it.
-  if (!(args.decision_gap_minutes == 0 ||
-        (args.decision_gap_minutes * 60 >= 1 && args.decision_gap_minutes <= 24 * 60))) {
-    return Status::InvalidArgument(
-        "--decision-gap: expected 0 (every event) or minutes in [0.0166667 (one second), 1440]");
-  }
-  if (!(args.slo_factor >= 0 && args.slo_factor <= 1000)) {
-    return Status::InvalidArgument("--slo-factor: expected 0 (no deadlines) or a factor up to 1000");
-  }
-  if (args.round_length < 1 || args.round_length > 7 * kDay) {
-    return Status::InvalidArgument("--round-length: expected seconds in 1 .. 604800 (a week)");
-  }
-  if (args.replan_gap < 0 || args.replan_gap > 7 * kDay) {
-    return Status::InvalidArgument("--replan-gap: expected seconds in 0 .. 604800 (a week)");
-  }
-  std::vector<NamedPath> inputs = {{"FLEET", args.fleet_path},
-                                   {"--gpu-prices", args.gpu_prices},
-                                   {"--throughputs", args.throughputs}};
-  for (const auto& p : args.prices) {
-    const auto eq = p.find('=');
-    if (eq != std::string::npos) inputs.push_back({"--prices", p.substr(eq + 1)});
-  }
-  for (const auto& h : args.hashprice) inputs.push_back({"--hashprice", h});
-  if (args.jobs.rfind("gavel:", 0) == 0) {
-    inputs.push_back({"--jobs", args.jobs.substr(6)});
-  } else if (args.jobs != "auto" && args.jobs != "none" && args.jobs != "philly" &&
-             args.jobs != "alibaba") {
-    inputs.push_back({"--jobs", args.jobs});
-  }
-  return CheckOutputPaths(inputs, {{"--html", args.html}, {"--timeline", args.timeline}});
-}
-
 // Hours of [start, end) a series does not cover.
 template <typename Series>
 int64_t UncoveredHours(const Series& series, TimePoint start, TimePoint end) {
@@ -324,7 +234,7 @@ Result<std::string> CheckMarketCoverage(const fleet::Fleet& fleet, const market:
   return held;
 }
 
-int RunSimulate(const SimulateArgs& args) {
+int RunSimulate(SimulateArgs& args) {
   if (Status s = CheckSimulateFlags(args); !s.ok()) return ReportError(s);
   // Fleet.
   fleet::Fleet fleet;
@@ -557,59 +467,7 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<SimulateArgs>();
   auto* cmd = app.add_subcommand(
       "simulate", "Replay real prices and job traces through several policies, side by side, against the oracle bound");
-  cmd->add_option("FLEET", args->fleet_path, "Fleet file (YAML, see docs/fleet-format.md)");
-  cmd->add_option("--cluster", args->cluster,
-                  "Instead of FLEET: a plain GPU cluster, e.g. v100=36,p100=36,k80=36");
-  cmd->add_option("--prices", args->prices, "MARKET=PATH: hourly prices (green-dcc CSV); repeatable");
-  cmd->add_option("--data-dir", args->data_dir, "Reference data in the ../shared/data layout");
-  cmd->add_option("--hashprice", args->hashprice, "Hashprice file(s): derived CSV or blockchain.com JSON");
-  cmd->add_option("--gpu-prices", args->gpu_prices, "GPU-hour price table (CSV gpu,usd_per_hour)");
-  cmd->add_option("--jobs", args->jobs,
-                  "philly | alibaba | none | PATH (Philly CSV, Alibaba pod CSV, Gavel .trace); default philly "
-                  "when the reference data are found, else none");
-  cmd->add_option("--throughputs", args->throughputs, "Gavel throughput JSON for .trace jobs");
-  cmd->add_option("--from", args->from, "Window start (YYYY-MM-DD); default 2024-01-01");
-  cmd->add_option("--to", args->to, "Window end, exclusive (YYYY-MM-DD); default a year after --from");
-  cmd->add_option("--policy", args->policies, "Policies, comma-separated (default: all but fifo_perf)");
-  cmd->add_option("--ordering", args->ordering, "AI queue order: fifo | las (Tiresias)");
-  cmd->add_option("--las-thresholds", args->las_thresholds,
-                  "LAS priority levels: attained-service thresholds in GPU-hours, ascending "
-                  "(default 1,10: three levels)");
-  cmd->add_flag("--las-no-preempt", args->las_no_preempt,
-                "LAS only orders the waiting queue; it does not preempt running jobs");
-  cmd->add_option("--load", args->load, "Scale the trace's arrival rate (default 1)");
-  cmd->add_option("--seed", args->seed, "Random seed (failures, job needs, policies); default 1");
-  cmd->add_option("--epoch", args->epoch_hours, "Hours between planning rounds besides events (default 1)");
-  cmd->add_option("--decision-gap", args->decision_gap_minutes,
-                  "Minutes at least between event-triggered full planning rounds (default 15; 0 = every "
-                  "event); arrivals and completions are decided at once by the policy's incremental "
-                  "planner where it has one");
-  cmd->add_flag("--full-rounds-only", args->full_rounds_only,
-                "No incremental decisions: every decision point is a full planning round (at most "
-                "every --decision-gap)");
-  cmd->add_option("--slo-factor", args->slo_factor,
-                  "Deadline = arrival + factor x run time on the reference GPU (0: none; default 4)");
-  cmd->add_flag("--json", args->json, "Print the full result as JSON");
-  cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
-  cmd->add_option("--timeline", args->timeline, "Write every decision and its reason to a CSV file");
-  cmd->add_flag("--no-bound", args->no_bound, "Skip the oracle's LP bound");
-  cmd->add_option("--bound-bins", args->bound_bins,
-                  "Windows over 31 days: the bound's LP groups each day's hours into this many "
-                  "price bins per site (a looser, still valid bound; 0 = the hourly LP)")
-      ->check(CLI::Range(0, 24));
-  cmd->add_flag("--no-failures", args->no_failures, "Devices never fail");
-  cmd->add_flag("--demand-response", args->demand_response,
-                "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");
-  cmd->add_flag("--strict", args->strict, "Fleet warnings are errors");
-  cmd->add_flag("--hold-edges", args->hold_edges,
-                "Hours of the window outside the price or hashprice data take the nearest edge "
-                "value (counted in the report) instead of being an error");
-  cmd->add_option("--mode", args->mode,
-                  "market (default): prices, economics, the window; gavel: Gavel's simulator "
-                  "(rounds, economics off, a Gavel trace from 0; docs/gavel-fidelity.md)");
-  cmd->add_option("--round-length", args->round_length, "--mode gavel: seconds per round (default 360)");
-  cmd->add_option("--replan-gap", args->replan_gap,
-                  "--mode gavel: least seconds between replans (Gavel's 1920; 0 = every change)");
+  AddSimulateOptions(*cmd, *args);
   cmd->callback([args, &ctx] { ctx.exit_code = RunSimulate(*args); });
 }
 
