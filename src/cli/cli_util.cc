@@ -25,9 +25,14 @@ int ReportError(const Status& status) {
   }
 }
 
-ProgressBar::ProgressBar(std::string label, int64_t total) : label_(std::move(label)), total_(total) {
+ProgressBar::ProgressBar(std::string label, int64_t total, bool long_run)
+    : label_(std::move(label)), total_(total) {
   const char* env = std::getenv("RIGSHIFT_PROGRESS");
   enabled_ = (env != nullptr && std::strcmp(env, "1") == 0) || isatty(STDERR_FILENO);
+  if (!enabled_ && long_run) {
+    enabled_ = true;
+    lines_ = true;
+  }
   if (env != nullptr && std::strcmp(env, "0") == 0) enabled_ = false;
 }
 
@@ -36,8 +41,14 @@ ProgressBar::~ProgressBar() { Finish(); }
 void ProgressBar::Update(int64_t done) {
   if (!enabled_ || total_ <= 0) return;
   int percent = static_cast<int>(done * 100 / total_);
+  if (lines_) percent -= percent % 10;
   if (percent == last_percent_) return;
   last_percent_ = percent;
+  if (lines_) {
+    std::fprintf(stderr, "%s: %d%%\n", label_.c_str(), percent);
+    std::fflush(stderr);
+    return;
+  }
   int width = 30;
   int filled = percent * width / 100;
   std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled,
@@ -48,7 +59,7 @@ void ProgressBar::Update(int64_t done) {
 void ProgressBar::Finish() {
   if (!enabled_ || finished_) return;
   finished_ = true;
-  if (last_percent_ >= 0) std::fprintf(stderr, "\n");
+  if (last_percent_ >= 0 && !lines_) std::fprintf(stderr, "\n");
 }
 
 Result<std::unique_ptr<AtomicOutputFile>> AtomicOutputFile::Open(const std::string& path) {

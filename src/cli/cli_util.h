@@ -25,11 +25,13 @@ inline constexpr int kExitInvalidInput = 3;
 // Prints "rigshift: error: <message>" to stderr and returns the exit code for the status.
 int ReportError(const Status& status);
 
-// A one-line progress bar on stderr, shown only when stderr is a terminal or RIGSHIFT_PROGRESS=1,
-// so that piped output and tests stay clean.
+// A one-line progress bar on stderr, shown when stderr is a terminal or RIGSHIFT_PROGRESS=1, so
+// that piped output and tests stay clean. A long run (`long_run`) that would otherwise show
+// nothing prints a plain line every 10 % instead, so that a large fleet's run is never silent;
+// RIGSHIFT_PROGRESS=0 turns every form off.
 class ProgressBar {
  public:
-  ProgressBar(std::string label, int64_t total);
+  ProgressBar(std::string label, int64_t total, bool long_run = false);
   ~ProgressBar();
   void Update(int64_t done);
   void Finish();
@@ -39,6 +41,7 @@ class ProgressBar {
   int64_t total_;
   int last_percent_ = -1;
   bool enabled_;
+  bool lines_ = false;  // plain lines every 10 % instead of a redrawn bar
   bool finished_ = false;
 };
 

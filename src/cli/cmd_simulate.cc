@@ -373,7 +373,9 @@ int RunSimulate(SimulateArgs& args) {
 
   const int64_t days = std::max<int64_t>(1, (end - start + kDay - 1) / kDay);
   const int64_t steps = days * static_cast<int64_t>(policies.size()) + (args.no_bound ? 0 : days);
-  ProgressBar progress("simulate", steps);
+  // Over a million device-days (100,000 devices for ten days) a run takes minutes: say so.
+  const bool long_run = static_cast<double>(flat.device_count()) * static_cast<double>(days) > 1e6;
+  ProgressBar progress("simulate", steps, long_run);
   sim::SimReport report;
   report.fleet_name = fleet.name;
   report.fleet_file = fleet_file;
