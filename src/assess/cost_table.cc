@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "core/text.h"
 
@@ -97,11 +98,33 @@ double CostTable::Value(std::string_view key) const {
 
 namespace {
 
+// The largest value an override may take, by unit: far above any real price or size, and low
+// enough that a 10,000,000-device fleet's costs stay inside Money's int64 micro-dollars (about
+// 9.2e12 USD) instead of aborting on overflow.
+double MaxValueForUnit(const std::string& unit) {
+  if (unit == "fraction") return 1;
+  if (unit == "fraction/year") return 10;
+  if (unit == "USD/GB") return 1'000;
+  if (unit == "GB") return 100'000;
+  if (unit == "kW") return 1'000;
+  if (unit == "Gbps") return 100;
+  if (unit == "USD/kW") return 100'000;
+  return 10'000'000;  // USD per item, per month or per Gbps-month
+}
+
+std::string FormatLimit(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
 Status SetValue(CostTable* table, CostEntry* e, double v, const std::string& where) {
   (void)table;
-  if (!std::isfinite(v) || v < 0 || v > 1e12) {
-    return Status::InvalidArgument(where + ": " + e->key + ": " + std::to_string(v) +
-                                   " (expected a non-negative number below 1e12)");
+  const double max = MaxValueForUnit(e->unit);
+  if (!std::isfinite(v) || v < 0 || v > max) {
+    return Status::OutOfRange(where + ": " + e->key + ": " + FormatLimit(v) + " " + e->unit +
+                              " is out of range (expected 0 .. " + FormatLimit(max) + " " +
+                              e->unit + ")");
   }
   e->value = v;
   return Status::Ok();

@@ -67,7 +67,14 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"key,value\nnvme_per_host,lots\n", "csv", "c.in:2: nvme_per_host:"},
         Bad{"key,value\nnvme_per_host\n", "csv", "c.in:2: 1 fields (expected key,value[,source])"},
         Bad{"key,value\nswitch_prot,1\n", "csv", "did you mean 'switch_port'?"},
-        Bad{"ram_per_gb: 1e400\n", "yaml", "ram_per_gb"}));
+        Bad{"ram_per_gb: 1e400\n", "yaml", "ram_per_gb"},
+        // Values the fixed-point money of a large fleet cannot hold: refused by unit, not aborted.
+        Bad{"maintenance_per_year: 1e6\n", "yaml",
+            "c.in:1:1: maintenance_per_year: 1000000 fraction/year is out of range (expected 0 .. 10 "
+            "fraction/year)"},
+        Bad{"ram_per_gb: 1e10\n", "yaml", "ram_per_gb: 10000000000 USD/GB is out of range (expected 0 .. 1000 USD/GB)"},
+        Bad{"asic_resale: 1.5\n", "yaml", "asic_resale: 1.5 fraction is out of range (expected 0 .. 1 fraction)"},
+        Bad{"key,value\nrefit_server_h100,2e7\n", "csv", "c.in:2: refit_server_h100: 20000000 USD is out of range"}));
 
 }  // namespace
 }  // namespace rigshift::assess

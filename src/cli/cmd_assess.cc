@@ -49,6 +49,24 @@ Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text
 }
 
 int RunAssess(const AssessArgs& args) {
+  {
+    std::vector<NamedPath> inputs = {{"FLEET", args.fleet_path},
+                                     {"--gpu-prices", args.gpu_prices},
+                                     {"--costs", args.costs},
+                                     {"--models", args.models}};
+    for (const auto& p : args.prices) {
+      const auto eq = p.find('=');
+      if (eq != std::string::npos) inputs.push_back({"--prices", p.substr(eq + 1)});
+    }
+    for (const auto& h : args.hashprice) inputs.push_back({"--hashprice", h});
+    if (Status s = CheckOutputPaths(inputs, {{"--html", args.html}}); !s.ok()) return ReportError(s);
+  }
+  // Rounded to whole permille below; a positive value that rounds to 0 would mean "no AI".
+  if (args.utilisation_pct > 0 && args.utilisation_pct < 0.05) {
+    return ReportError(Status::InvalidArgument(
+        "--utilisation: " + std::to_string(args.utilisation_pct) +
+        " rounds to 0 %; expected 0 or 0.1 .. 100 (percent, to one decimal)"));
+  }
   ProgressBar progress("assess", 5);
   fleet::LoadOptions load_options;
   load_options.strict = args.strict;
@@ -128,18 +146,13 @@ int RunAssess(const AssessArgs& args) {
   progress.Update(4);
 
   if (!args.html.empty()) {
-    std::ofstream out(args.html, std::ios::binary);
-    const std::string html = assess::RenderHtml(*a);
-    out.write(html.data(), static_cast<std::streamsize>(html.size()));
-    out.close();
-    if (!out) return ReportError(Status::IoError(args.html + ": cannot write the HTML report"));
+    if (Status s = WriteFileAtomically(args.html, assess::RenderHtml(*a)); !s.ok()) return ReportError(s);
   }
   progress.Update(5);
   progress.Finish();
-  const std::string text = args.json ? assess::RenderJson(*a) : assess::RenderText(*a);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (!args.html.empty() && !args.json)
-    std::fprintf(stdout, "\nHTML report written to %s\n", args.html.c_str());
+  std::string text = args.json ? assess::RenderJson(*a) : assess::RenderText(*a);
+  if (!args.html.empty() && !args.json) text += "\nHTML report written to " + args.html + "\n";
+  if (Status s = WriteStdout(text); !s.ok()) return ReportError(s);
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 // by side, over the same window, with the oracle's upper bound (docs/simulate.md). Text table by
 // default, --json (byte-identical for the same inputs and seed), --html FILE with charts,
 // --timeline CSV with every decision and its reason.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/simulate_flags.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "fleet/loader.h"
@@ -36,39 +38,6 @@ namespace rigshift::cli {
 
 namespace {
 
-struct SimulateArgs {
-  std::string fleet_path;
-  std::string cluster;
-  std::vector<std::string> prices;  // MARKET=PATH
-  std::string data_dir;
-  std::vector<std::string> hashprice;
-  std::string gpu_prices;
-  std::string jobs = "auto";  // philly when the reference data are found, else none
-  std::string throughputs;
-  std::string from, to;
-  std::string policies;
-  std::string ordering = "fifo";
-  std::string las_thresholds;  // GPU-hours, ascending, comma-separated; empty = the default
-  bool las_no_preempt = false;
-  double load = 1.0;
-  uint64_t seed = 1;
-  bool json = false;
-  std::string html;
-  std::string timeline;
-  bool no_bound = false;
-  int bound_bins = 8;
-  bool no_failures = false;
-  bool full_rounds_only = false;
-  bool demand_response = false;
-  double epoch_hours = 1.0;
-  double decision_gap_minutes = 15.0;
-  double slo_factor = 4.0;
-  bool strict = false;
-  // --mode gavel (issue 5): Gavel's simulator semantics through the same engine.
-  std::string mode = "market";
-  int64_t round_length = 360;
-  int64_t replan_gap = 1920;
-};
 
 Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text) {
   auto t = ParseTimestamp(text);
@@ -202,28 +171,71 @@ int RunGavelMode(const SimulateArgs& args, const fleet::Fleet& fleet, const std:
   if (names.size() == 1) o.policy = names[0];
   o.round_length = args.round_length;
   o.min_replan_gap = args.replan_gap;
-  o.seed = args.seed;
-  std::ofstream timeline_file;
+  o.seed = static_cast<uint64_t>(args.seed);
+  std::unique_ptr<AtomicOutputFile> timeline_file;
   std::unique_ptr<sim::CsvTimelineSink> timeline;
   if (!args.timeline.empty()) {
-    timeline_file.open(args.timeline, std::ios::binary);
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
-    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file);
+    auto f = AtomicOutputFile::Open(args.timeline);
+    if (!f.ok()) return ReportError(f.status());
+    timeline_file = std::move(*f);
+    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file->stream());
     o.timeline = timeline.get();
   }
   auto run = sim::RunGavel(lj->trace, lj->steps, fleet, o);
   if (!run.ok()) return ReportError(run.status());
-  if (timeline_file.is_open()) {
-    timeline_file.close();
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+  if (timeline_file) {
+    if (Status s = timeline_file->Commit(); !s.ok()) return ReportError(s);
   }
   sim::GavelRunInfo info{lj->description, fleet_file, static_cast<int64_t>(lj->trace.size()), gpus, o};
   const std::string text = args.json ? sim::RenderGavelJson(*run, info) : sim::RenderGavelText(*run, info);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (Status s = WriteStdout(text); !s.ok()) return ReportError(s);
   return kExitOk;
 }
 
-int RunSimulate(const SimulateArgs& args) {
+// Hours of [start, end) a series does not cover.
+template <typename Series>
+int64_t UncoveredHours(const Series& series, TimePoint start, TimePoint end) {
+  if (series.empty()) return (end - start + kHour - 1) / kHour;
+  const TimePoint s = std::clamp(series.start, start, end);
+  const TimePoint e = std::clamp(series.end(), start, end);
+  if (e <= s) return (end - start + kHour - 1) / kHour;
+  return (s - start + kHour - 1) / kHour + (end - e + kHour - 1) / kHour;
+}
+
+// A window the price and hashprice series do not cover is refused, as assess refuses it, unless
+// --hold-edges asks for the edge values to be held; then the held hours are counted in the
+// report's market description. Returns that description's addition ("" when all is covered).
+Result<std::string> CheckMarketCoverage(const fleet::Fleet& fleet, const market::MarketData& market,
+                                        TimePoint start, TimePoint end, bool hold_edges) {
+  std::string held;
+  auto check = [&](const std::string& what, int64_t hours, TimePoint first, TimePoint last) -> Status {
+    if (hours == 0) return Status::Ok();
+    const std::string span = first < last ? FormatDate(first) + " .. " + FormatDate(last) : "nothing";
+    if (!hold_edges) {
+      return Status::OutOfRange(what + " cover " + span + ", not the window " + FormatDate(start) +
+                                " .. " + FormatDate(end) + " (" + std::to_string(hours) +
+                                " hours outside): give data that cover it, narrow --from/--to, or "
+                                "pass --hold-edges to hold the edge values (counted in the report)");
+    }
+    held += "\n" + what + ": " + std::to_string(hours) +
+            " hours outside " + span + " held at the edge value (--hold-edges)";
+    return Status::Ok();
+  };
+  std::set<std::string> seen;
+  for (const auto& site : fleet.sites) {
+    if (site.tariff.market == "fixed" || !seen.insert(site.tariff.market).second) continue;
+    auto it = market.electricity.find(site.tariff.market);
+    if (it == market.electricity.end()) continue;
+    RETURN_IF_ERROR(check("the '" + site.tariff.market + "' prices (site " + site.id + ")",
+                          UncoveredHours(it->second, start, end), it->second.start, it->second.end()));
+  }
+  RETURN_IF_ERROR(check("the hashprice", UncoveredHours(market.hashprice, start, end),
+                        market.hashprice.start, market.hashprice.end()));
+  return held;
+}
+
+int RunSimulate(SimulateArgs& args) {
+  if (Status s = CheckSimulateFlags(args); !s.ok()) return ReportError(s);
   // Fleet.
   fleet::Fleet fleet;
   std::string fleet_file;
@@ -272,15 +284,6 @@ int RunSimulate(const SimulateArgs& args) {
     if (args.from.empty()) start = end - 365 * kDay;
   }
   if (end <= start) return ReportError(Status::InvalidArgument("--to must be after --from"));
-  if (!(args.load > 0 && args.load <= 1000)) {
-    return ReportError(Status::InvalidArgument("--load: expected a number in (0, 1000]"));
-  }
-  if (!(args.epoch_hours > 0 && args.epoch_hours <= 24 * 31)) {
-    return ReportError(Status::InvalidArgument("--epoch: expected hours in (0, 744]"));
-  }
-  if (!(args.decision_gap_minutes >= 0 && args.decision_gap_minutes <= 24 * 60)) {
-    return ReportError(Status::InvalidArgument("--decision-gap: expected minutes in [0, 1440]"));
-  }
   auto order = sched::ParseJobOrder(args.ordering);
   if (!order.ok()) return ReportError(order.status().WithPrefix("--ordering"));
 
@@ -294,6 +297,9 @@ int RunSimulate(const SimulateArgs& args) {
   mo.gpu_price_file = args.gpu_prices;
   auto md = market::LoadMarketDataWithReport(mo);
   if (!md.ok()) return ReportError(md.status());
+  auto held = CheckMarketCoverage(fleet, md->data, start, end, args.hold_edges);
+  if (!held.ok()) return ReportError(held.status());
+  md->data.description += *held;
   const market::MarketData& market = md->data;
 
   // Jobs.
@@ -311,7 +317,7 @@ int RunSimulate(const SimulateArgs& args) {
   if (!replayed.ok()) return ReportError(replayed.status());
   std::vector<workload::Job> jobs = std::move(*replayed);
   sim::NeedsOptions no;
-  no.seed = args.seed;
+  no.seed = static_cast<uint64_t>(args.seed);
   no.slo_factor = args.slo_factor;
   sim::AssignJobNeeds(jobs, no);
 
@@ -356,17 +362,20 @@ int RunSimulate(const SimulateArgs& args) {
     policies.push_back(std::move(*p));
   }
 
-  std::ofstream timeline_file;
+  std::unique_ptr<AtomicOutputFile> timeline_file;
   std::unique_ptr<sim::CsvTimelineSink> timeline;
   if (!args.timeline.empty()) {
-    timeline_file.open(args.timeline, std::ios::binary);
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
-    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file);
+    auto f = AtomicOutputFile::Open(args.timeline);
+    if (!f.ok()) return ReportError(f.status());
+    timeline_file = std::move(*f);
+    timeline = std::make_unique<sim::CsvTimelineSink>(timeline_file->stream());
   }
 
   const int64_t days = std::max<int64_t>(1, (end - start + kDay - 1) / kDay);
   const int64_t steps = days * static_cast<int64_t>(policies.size()) + (args.no_bound ? 0 : days);
-  ProgressBar progress("simulate", steps);
+  // Over a million device-days (100,000 devices for ten days) a run takes minutes: say so.
+  const bool long_run = static_cast<double>(flat.device_count()) * static_cast<double>(days) > 1e6;
+  ProgressBar progress("simulate", steps, long_run);
   sim::SimReport report;
   report.fleet_name = fleet.name;
   report.fleet_file = fleet_file;
@@ -374,7 +383,7 @@ int RunSimulate(const SimulateArgs& args) {
   report.jobs_description = lj->description;
   report.ordering = sched::JobOrderName(*order);
   report.load = args.load;
-  report.seed = args.seed;
+  report.seed = static_cast<uint64_t>(args.seed);
   report.start = start;
   report.end = end;
   report.devices = static_cast<int64_t>(flat.device_count());
@@ -386,7 +395,7 @@ int RunSimulate(const SimulateArgs& args) {
     sim::EngineOptions eo;
     eo.start = start;
     eo.end = end;
-    eo.seed = args.seed;
+    eo.seed = static_cast<uint64_t>(args.seed);
     eo.epoch = epoch;
     eo.min_decision_gap = static_cast<Duration>(args.decision_gap_minutes * 60);
     eo.failures.enabled = !args.no_failures;
@@ -438,25 +447,19 @@ int RunSimulate(const SimulateArgs& args) {
   progress.Finish();
 
   if (!args.html.empty()) {
-    std::ofstream out(args.html, std::ios::binary);
-    const std::string html = sim::RenderHtml(report);
-    out.write(html.data(), static_cast<std::streamsize>(html.size()));
-    out.close();
-    if (!out) return ReportError(Status::IoError(args.html + ": cannot write the HTML report"));
+    if (Status s = WriteFileAtomically(args.html, sim::RenderHtml(report)); !s.ok()) return ReportError(s);
   }
-  if (timeline_file.is_open()) {
-    timeline_file.close();
-    if (!timeline_file) return ReportError(Status::IoError(args.timeline + ": cannot write the timeline"));
+  if (timeline_file) {
+    if (Status s = timeline_file->Commit(); !s.ok()) return ReportError(s);
   }
-  const std::string text = args.json ? sim::RenderJson(report) : sim::RenderText(report);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::string text = args.json ? sim::RenderJson(report) : sim::RenderText(report);
   if (!args.json) {
-    if (!args.html.empty()) std::fprintf(stdout, "\nHTML report written to %s\n", args.html.c_str());
+    if (!args.html.empty()) text += "\nHTML report written to " + args.html + "\n";
     if (timeline) {
-      std::fprintf(stdout, "timeline: %lld decisions written to %s\n", static_cast<long long>(timeline->rows()),
-                   args.timeline.c_str());
+      text += "timeline: " + std::to_string(timeline->rows()) + " decisions written to " + args.timeline + "\n";
     }
   }
+  if (Status s = WriteStdout(text); !s.ok()) return ReportError(s);
   return kExitOk;
 }
 
@@ -466,56 +469,7 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<SimulateArgs>();
   auto* cmd = app.add_subcommand(
       "simulate", "Replay real prices and job traces through several policies, side by side, against the oracle bound");
-  cmd->add_option("FLEET", args->fleet_path, "Fleet file (YAML, see docs/fleet-format.md)");
-  cmd->add_option("--cluster", args->cluster,
-                  "Instead of FLEET: a plain GPU cluster, e.g. v100=36,p100=36,k80=36");
-  cmd->add_option("--prices", args->prices, "MARKET=PATH: hourly prices (green-dcc CSV); repeatable");
-  cmd->add_option("--data-dir", args->data_dir, "Reference data in the ../shared/data layout");
-  cmd->add_option("--hashprice", args->hashprice, "Hashprice file(s): derived CSV or blockchain.com JSON");
-  cmd->add_option("--gpu-prices", args->gpu_prices, "GPU-hour price table (CSV gpu,usd_per_hour)");
-  cmd->add_option("--jobs", args->jobs,
-                  "philly | alibaba | none | PATH (Philly CSV, Alibaba pod CSV, Gavel .trace); default philly "
-                  "when the reference data are found, else none");
-  cmd->add_option("--throughputs", args->throughputs, "Gavel throughput JSON for .trace jobs");
-  cmd->add_option("--from", args->from, "Window start (YYYY-MM-DD); default 2024-01-01");
-  cmd->add_option("--to", args->to, "Window end, exclusive (YYYY-MM-DD); default a year after --from");
-  cmd->add_option("--policy", args->policies, "Policies, comma-separated (default: all but fifo_perf)");
-  cmd->add_option("--ordering", args->ordering, "AI queue order: fifo | las (Tiresias)");
-  cmd->add_option("--las-thresholds", args->las_thresholds,
-                  "LAS priority levels: attained-service thresholds in GPU-hours, ascending "
-                  "(default 1,10: three levels)");
-  cmd->add_flag("--las-no-preempt", args->las_no_preempt,
-                "LAS only orders the waiting queue; it does not preempt running jobs");
-  cmd->add_option("--load", args->load, "Scale the trace's arrival rate (default 1)");
-  cmd->add_option("--seed", args->seed, "Random seed (failures, job needs, policies); default 1");
-  cmd->add_option("--epoch", args->epoch_hours, "Hours between planning rounds besides events (default 1)");
-  cmd->add_option("--decision-gap", args->decision_gap_minutes,
-                  "Minutes at least between event-triggered full planning rounds (default 15; 0 = every "
-                  "event); arrivals and completions are decided at once by the policy's incremental "
-                  "planner where it has one");
-  cmd->add_flag("--full-rounds-only", args->full_rounds_only,
-                "No incremental decisions: every decision point is a full planning round (at most "
-                "every --decision-gap)");
-  cmd->add_option("--slo-factor", args->slo_factor,
-                  "Deadline = arrival + factor x run time on the reference GPU (0: none; default 4)");
-  cmd->add_flag("--json", args->json, "Print the full result as JSON");
-  cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
-  cmd->add_option("--timeline", args->timeline, "Write every decision and its reason to a CSV file");
-  cmd->add_flag("--no-bound", args->no_bound, "Skip the oracle's LP bound");
-  cmd->add_option("--bound-bins", args->bound_bins,
-                  "Windows over 31 days: the bound's LP groups each day's hours into this many "
-                  "price bins per site (a looser, still valid bound; 0 = the hourly LP)")
-      ->check(CLI::Range(0, 24));
-  cmd->add_flag("--no-failures", args->no_failures, "Devices never fail");
-  cmd->add_flag("--demand-response", args->demand_response,
-                "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");
-  cmd->add_flag("--strict", args->strict, "Fleet warnings are errors");
-  cmd->add_option("--mode", args->mode,
-                  "market (default): prices, economics, the window; gavel: Gavel's simulator "
-                  "(rounds, economics off, a Gavel trace from 0; docs/gavel-fidelity.md)");
-  cmd->add_option("--round-length", args->round_length, "--mode gavel: seconds per round (default 360)");
-  cmd->add_option("--replan-gap", args->replan_gap,
-                  "--mode gavel: least seconds between replans (Gavel's 1920; 0 = every change)");
+  AddSimulateOptions(*cmd, *args);
   cmd->callback([args, &ctx] { ctx.exit_code = RunSimulate(*args); });
 }
 

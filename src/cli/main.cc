@@ -1,4 +1,7 @@
 // rigshift: turn mining facilities into AI compute. Entry point; subcommands live in cmd_*.cc.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 
@@ -26,6 +29,12 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Libraries' exceptions are meant to be caught at each command's edge; this is the last net.
     std::cerr << "rigshift: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  // Output printed with printf by any command is still buffered here: a failed write (a full
+  // disk, a closed pipe) must not exit 0 with a report that never arrived.
+  if (ctx.exit_code == 0 && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
+    std::fprintf(stderr, "rigshift: error: cannot write to standard output: %s\n", std::strerror(errno));
     return 1;
   }
   return ctx.exit_code;

@@ -4,8 +4,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace rigshift {
 
@@ -61,13 +65,72 @@ Result<int64_t> ParseInt64(std::string_view text) {
   return v;
 }
 
-Result<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(path + ": cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IoError(path + ": read failed");
-  return ss.str();
+namespace {
+
+const char* FileTypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Closes the descriptor on every return path.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() { ::close(fd_); }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+
+ private:
+  int fd_;
+};
+
+std::string OverLimit(const std::string& path, const std::string& size, size_t max_bytes) {
+  return path + ": file of " + size + " bytes is over the " + std::to_string(max_bytes) +
+         "-byte input limit (docs/input-limits.md)";
+}
+
+}  // namespace
+
+Result<std::string> ReadFileToString(const std::string& path, size_t max_bytes) {
+  if (path.empty()) return Status::IoError("empty file path");
+  // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(path + ": cannot open file: " + std::strerror(errno));
+  FdCloser closer(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Status::IoError(path + ": cannot stat file: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    return Status::IoError(path + ": is " + FileTypeName(st.st_mode) +
+                           "; inputs must be regular files (their size is checked before reading)");
+  }
+  if (st.st_size < 0 || static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return Status::OutOfRange(OverLimit(path, std::to_string(st.st_size), max_bytes));
+  }
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t have = 0;
+  // Reads until end of file, one byte past the limit at most: a file that grows while read is
+  // still bounded.
+  while (true) {
+    if (have == out.size()) {
+      if (out.size() > max_bytes) break;
+      out.resize(std::min(max_bytes + 1, std::max<size_t>(out.size() * 2, 4096)));
+    }
+    const ssize_t n = ::read(fd, out.data() + have, out.size() - have);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(path + ": read failed: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
+  }
+  if (have > max_bytes) return Status::OutOfRange(OverLimit(path, "over " + std::to_string(max_bytes), max_bytes));
+  out.resize(have);
+  return out;
 }
 
 Result<std::vector<CsvRow>> ParseCsv(std::string_view text, const std::string& source) {

@@ -19,8 +19,15 @@ std::string_view Trim(std::string_view s);
 std::string ToLower(std::string_view s);
 std::vector<std::string> Split(std::string_view s, char sep);
 
-// Reads a whole file; IoError naming the path when it cannot.
-Result<std::string> ReadFileToString(const std::string& path);
+// Every input file is read whole, so its size is checked before reading (docs/input-limits.md).
+// 256 MiB is over fifty times the largest reference input (a trace or a year of prices).
+inline constexpr size_t kMaxInputFileBytes = size_t{256} << 20;
+
+// Reads a whole regular file of at most `max_bytes`. Only regular files are read: a directory,
+// device (/dev/zero), FIFO or socket has no size to check before reading and may never end, so
+// it is refused by name (IoError) without reading a byte; a FIFO is opened without blocking.
+// Over the limit, or grown past it while being read: OutOfRange naming the path, size and limit.
+Result<std::string> ReadFileToString(const std::string& path, size_t max_bytes = kMaxInputFileBytes);
 
 // One CSV record with the 1-based line number where it starts.
 struct CsvRow {

@@ -357,14 +357,25 @@ class Loader {
   }
 
   // A number in [lo, hi]; `positive` excludes lo itself (for capacities that cannot be zero).
+  // `quantum`: for a positive field stored in fixed point, its smallest unit (1 mW in MW is
+  // 1e-9). A smaller value would round to 0, which for a cap or limit means "none", so it is
+  // refused with the smallest accepted value instead.
   std::optional<double> ReadNumberIn(const YAML::Node& n, const std::string& path,
-                                     const char* unit_hint, double lo, double hi, bool positive) {
+                                     const char* unit_hint, double lo, double hi, bool positive,
+                                     double quantum = 0) {
     auto v = ReadNumber(n, path, unit_hint);
     if (!v) return std::nullopt;
     if (positive && *v <= lo) {
       Error(n, path,
             std::string("expected a number > ") + FormatNumber(lo) + unit_hint + ", found " +
                 FormatNumber(*v));
+      return std::nullopt;
+    }
+    if (positive && *v < quantum) {
+      Error(n, path,
+            std::string("found ") + FormatNumber(*v) + unit_hint +
+                ", which rounds to 0 (0 means no limit); the smallest accepted is " +
+                FormatNumber(quantum) + unit_hint + " (1 mW)");
       return std::nullopt;
     }
     if (*v < lo || *v > hi) {
@@ -573,7 +584,7 @@ void Loader::ParseSite(const YAML::Node& n, const std::string& path, Site* site)
     if (auto s = ReadString(*v, m.PathOf("location"))) site->location = *s;
   }
   if (const YAML::Node* v = m.Get("grid_cap_mw", true)) {
-    if (auto x = ReadNumberIn(*v, m.PathOf("grid_cap_mw"), " (MW)", 0, kMaxGridCapMw, true)) {
+    if (auto x = ReadNumberIn(*v, m.PathOf("grid_cap_mw"), " (MW)", 0, kMaxGridCapMw, true, 1e-9)) {
       site->grid_cap = Megawatts(*x);
     }
   }
@@ -590,7 +601,8 @@ void Loader::ParseSite(const YAML::Node& n, const std::string& path, Site* site)
         }
       }
       if (const YAML::Node* k = c.Get("capacity_mw", false)) {
-        if (auto x = ReadNumberIn(*k, c.PathOf("capacity_mw"), " (MW)", 0, kMaxGridCapMw, true)) {
+        if (auto x = ReadNumberIn(*k, c.PathOf("capacity_mw"), " (MW)", 0, kMaxGridCapMw, true,
+                                    1e-9)) {
           site->cooling_capacity = Megawatts(*x);
         }
       }
@@ -713,7 +725,8 @@ void Loader::ParseRack(const YAML::Node& n, const std::string& path, RackGroup* 
         ReadInt(*v, m.PathOf("count"), 1, kMaxCountPerGroup, "a whole count").value_or(0));
   }
   if (const YAML::Node* v = m.Get("power_limit_kw", false)) {
-    if (auto x = ReadNumberIn(*v, m.PathOf("power_limit_kw"), " (kW)", 0, kMaxRackPowerKw, true)) {
+    if (auto x = ReadNumberIn(*v, m.PathOf("power_limit_kw"), " (kW)", 0, kMaxRackPowerKw, true,
+                                1e-6)) {
       rack->power_limit = Kilowatts(*x);
     }
   }
@@ -1130,7 +1143,7 @@ Result<LoadedFleet> LoadFleetText(const std::string& text, const std::string& so
 
 Result<LoadedFleet> LoadFleetFile(const std::string& path, const catalog::Catalog& catalog,
                                   const LoadOptions& options) {
-  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path, kMaxFleetFileBytes));
   return LoadFleetText(text, path, catalog, options);
 }
 

@@ -28,10 +28,27 @@ Result<std::vector<workload::Job>> ReplayIntoWindow(const std::vector<workload::
   Duration gap = sorted.size() > 1 ? span / static_cast<Duration>(sorted.size() - 1) : kHour;
   Duration period = span + std::max<Duration>(gap, 1);
   const int64_t n = static_cast<int64_t>(sorted.size());
+  // Every job at one instant is a batch with no arrival rate to repeat: it arrives once.
+  const bool batch = n > 1 && span == 0;
+  const Duration window_length = options.end - options.start;
+  if (options.repeat && !batch) {
+    // Refuse before allocating: copies x jobs, with the load's compression of arrival times.
+    const double copies = std::ceil(static_cast<double>(window_length) * options.load /
+                                    static_cast<double>(period));
+    const double total = copies * static_cast<double>(n);
+    if (total > static_cast<double>(kMaxReplayedJobs)) {
+      return Status::OutOfRange(
+          "replaying the trace (" + std::to_string(n) + " jobs whose arrivals span " +
+          std::to_string(span) + " s) over the window at load " + std::to_string(options.load) +
+          " would create about " + std::to_string(static_cast<int64_t>(std::min(total, 9e18))) +
+          " jobs, over the limit of " + std::to_string(kMaxReplayedJobs) +
+          "; shorten the window, lower --load, or give a trace that spans longer");
+    }
+  }
   workload::JobId max_id = 0;
   for (const auto* j : sorted) max_id = std::max(max_id, j->id);
   const int64_t id_stride = max_id + 1;
-  const Duration window = options.end - options.start;
+  const Duration window = window_length;
   for (int64_t copy = 0;; ++copy) {
     bool any = false;
     for (int64_t i = 0; i < n; ++i) {
@@ -46,7 +63,7 @@ Result<std::vector<workload::Job>> ReplayIntoWindow(const std::vector<workload::
       if (j.deadline) *j.deadline += j.arrival - src.arrival;
       out.push_back(std::move(j));
     }
-    if (!any || !options.repeat) break;
+    if (!any || !options.repeat || batch) break;
   }
   std::stable_sort(out.begin(), out.end(), [](const workload::Job& a, const workload::Job& b) {
     return a.arrival != b.arrival ? a.arrival < b.arrival : a.id < b.id;
@@ -81,8 +98,10 @@ void AssignJobNeeds(std::vector<workload::Job>& jobs, const NeedsOptions& option
     }
     if (!j.deadline && options.slo_factor > 0 && j.gpus > 0) {
       double run = j.work_gpu_seconds / static_cast<double>(j.gpus);
-      Duration allowed = std::max<Duration>(
-          options.slo_min, static_cast<Duration>(std::ceil(options.slo_factor * run)));
+      // Capped before the conversion so that no factor x run time leaves int64 seconds; the CLI
+      // refuses factors and run times that would reach the cap.
+      const double slo_seconds = std::min(std::ceil(options.slo_factor * run), kMaxSloSeconds);
+      Duration allowed = std::max<Duration>(options.slo_min, static_cast<Duration>(slo_seconds));
       j.deadline = j.arrival + allowed;
     }
   }

@@ -7,6 +7,9 @@
 // after the window end are cut. `load` scales the arrival rate: relative arrival times are divided
 // by it (load 2 = twice as many arrivals per hour; the work of each job is unchanged). Copies get
 // fresh ids (copy k of job i: k * (largest id + 1) + i) and names suffixed "#k".
+// A trace whose jobs all arrive at one instant has no arrival rate to repeat: it is a batch that
+// arrives once, at the window start. A replay that would create more than kMaxReplayedJobs jobs
+// (a short span repeated over a long window) is refused before anything is allocated.
 //
 // Needs (AssignJobNeeds; only fields the loader left at their defaults are set):
 //   - memory per GPU from a deterministic hash of (seed, job id): 50% 6 GB, 30% 11 GB, 15% 16 GB,
@@ -30,6 +33,12 @@
 #include "workload/job.h"
 
 namespace rigshift::sim {
+
+// More jobs than any reference trace replayed over years at load 10 (Philly: about 100,000 a
+// year); a replay past it would exhaust memory long before it finished.
+inline constexpr int64_t kMaxReplayedJobs = 5'000'000;
+// Deadlines past 1,000 x ten years are treated as that (unreachable from checked input).
+inline constexpr double kMaxSloSeconds = 1000.0 * 10 * 365 * 86400;
 
 struct ReplayOptions {
   TimePoint start = 0;

@@ -57,6 +57,10 @@ Result<std::vector<Job>> ParseAlibabaPods(std::string_view text, const std::stri
       if (v.empty() && allow_empty) return int64_t{-1};
       auto x = ParseInt64(v);
       if (!x.ok() || *x < 0) return err(field, "expected a non-negative whole number");
+      if (field != "num_gpu" && field != "gpu_milli" && static_cast<double>(*x) > kMaxJobSeconds) {
+        return err(field, "expected seconds since the trace start in 0 .. " +
+                              std::to_string(static_cast<int64_t>(kMaxJobSeconds)) + " (ten years)");
+      }
       return *x;
     };
     ASSIGN_OR_RETURN(int64_t num_gpu, int_field("num_gpu", false));

@@ -157,7 +157,7 @@ Result<GavelThroughputs> GavelThroughputs::Parse(std::string_view json_text,
 }
 
 Result<GavelThroughputs> GavelThroughputs::Load(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path, kMaxGavelThroughputBytes));
   return Parse(text, path);
 }
 

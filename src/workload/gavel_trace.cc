@@ -199,7 +199,7 @@ Result<GavelTrace> ParseGavelTrace(std::string_view text, const std::string& sou
 }
 
 Result<GavelTrace> LoadGavelTrace(const std::string& path, const GavelTraceOptions& options) {
-  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(path, kMaxGavelTraceBytes));
   return ParseGavelTrace(text, path, options);
 }
 

@@ -21,6 +21,11 @@ namespace rigshift::workload {
 
 using JobId = int64_t;
 
+// The longest run time and the latest trace-relative time a loader accepts (ten years, in
+// seconds): longer is a unit mistake or hostile input, and every figure derived from it (GPU-
+// seconds, deadlines, replay periods) must stay inside int64 seconds.
+inline constexpr double kMaxJobSeconds = 10.0 * 365 * 86400;
+
 enum class JobKind : uint8_t { kTraining, kBatch, kInference };
 const char* JobKindName(JobKind k);
 

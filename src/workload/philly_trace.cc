@@ -81,8 +81,10 @@ Result<std::vector<Job>> ParsePhillyTrace(std::string_view text, const std::stri
     auto ts = ParseTimestamp(Trim(f[h.timestamp]));
     if (!ts.ok()) return err(h.timestamp, "timestamp", "expected YYYY-MM-DD HH:MM:SS");
     auto dur = ParseDouble(f[h.duration]);
-    if (!dur.ok() || !std::isfinite(*dur) || *dur < 0) {
-      return err(h.duration, "duration", "expected a non-negative number of seconds");
+    if (!dur.ok() || !std::isfinite(*dur) || *dur < 0 || *dur > kMaxJobSeconds) {
+      return err(h.duration, "duration",
+                 "expected seconds in 0 .. " + std::to_string(static_cast<int64_t>(kMaxJobSeconds)) +
+                     " (ten years)");
     }
     auto gpus = ParseInt64(f[h.num_gpus]);
     if (!gpus.ok() || *gpus < 1 || *gpus > 100000) {
@@ -91,8 +93,11 @@ Result<std::vector<Job>> ParsePhillyTrace(std::string_view text, const std::stri
     double work = *dur * static_cast<double>(*gpus);
     if (h.gpu_time >= 0 && !Trim(f[h.gpu_time]).empty()) {
       auto gt = ParseDouble(f[h.gpu_time]);
-      if (!gt.ok() || !std::isfinite(*gt) || *gt < 0) {
-        return err(h.gpu_time, "gpu_time", "expected a non-negative number of GPU-seconds");
+      if (!gt.ok() || !std::isfinite(*gt) || *gt < 0 || *gt > kMaxJobSeconds * 100000) {
+        return err(h.gpu_time, "gpu_time",
+                   "expected GPU-seconds in 0 .. " +
+                       std::to_string(static_cast<int64_t>(kMaxJobSeconds) * 100000) +
+                       " (ten years on 100,000 GPUs)");
       }
       if (std::fabs(*gt - work) > options.gpu_time_tolerance * std::max(1.0, work)) {
         return err(h.gpu_time, "gpu_time",

@@ -64,6 +64,8 @@ TEST(PhillyTrace, MalformedRowsNameFileLineColumn) {
       {"timestamp,duration,num_gpus\n2017-10-09 07:01:55,5,0\n", "t.csv:2:23: num_gpus"},
       {"timestamp,duration,num_gpus\n2017-13-09 07:01:55,5,1\n", "t.csv:2:1: timestamp"},
       {"timestamp,duration,num_gpus\n2017-10-09 07:01:55,-5,1\n", "t.csv:2:21: duration"},
+      {"timestamp,duration,num_gpus\n2017-10-09 07:01:55,1e300,1\n",
+       "t.csv:2:21: duration: expected seconds in 0 .. 315360000 (ten years)"},
       {"timestamp,duration,num_gpus,gpu_time\n2017-10-09 07:01:55,5,2,7\n", "t.csv:2:25: gpu_time"},
       {"timestamp,duration\n2017-10-09 07:01:55,5\n", "missing column 'num_gpus'"},
       {"timestamp,duration,num_gpus\n2017-10-09 07:01:55,5\n", "t.csv:2:1: expected 3 fields"},
@@ -128,6 +130,8 @@ TEST(AlibabaTrace, MalformedRowsNameFileLineColumn) {
       {"p0,1,1,1,2000,,BE,Running,0,1,0\n", "pods.csv:2:10: gpu_milli"},
       {"p0,1,1,1,0,,XX,Running,0,1,0\n", "pods.csv:2:13: qos"},
       {"p0,1,1,1,0,,BE,Running,-4,1,0\n", "pods.csv:2:24: creation_time"},
+      {"p0,1,1,1,0,,BE,Running,0,9000000000000000000,0\n",
+       "pods.csv:2:26: deletion_time: expected seconds since the trace start in 0 .. 315360000"},
       {"p0,1,1\n", "pods.csv:2:1: expected 11 fields"},
   };
   for (const auto& c : cases) {
