@@ -410,6 +410,29 @@ std::string RenderHtml(const Assessment& a) {
       }
     }
     h << "</table>";
+    if (!a.outlook.scenarios.empty()) {
+      h << "<h3>Mining outlook: fleet NPV by BTC price scenario</h3><p>" << Esc(OutlookSummary(a))
+        << "</p><table><tr><th>scenario</th><th>BTC price</th><th class='n'>hashprice at end "
+           "(USD/TH/day)</th>";
+      for (Strategy st : kStrategies) h << "<th class='n'>" << StrategyName(st) << "</th>";
+      h << "<th>best</th></tr>";
+      for (const auto& s : a.outlook.scenarios) {
+        const double end = s.hashprice_usd_per_ths_day.empty()
+                               ? 0.0
+                               : s.hashprice_usd_per_ths_day.back();
+        h << "<tr><td>" << Esc(market::PriceScenarioName(s.scenario)) << "</td><td>"
+          << Esc(ScenarioPriceAssumption(a, s)) << "</td><td class='n'>" << FormatFixed(end, 4)
+          << "</td>";
+        for (size_t k = 0; k < 3; ++k) {
+          h << "<td class='n" << (s.npv[k].IsNegative() ? " neg" : "") << "'>"
+            << FormatMoneyShort(s.npv[k]) << "</td>";
+        }
+        h << "<td><span class='badge' style='background:"
+          << kStrategyColor[static_cast<int>(s.best)] << "'>" << StrategyName(s.best)
+          << "</span></td></tr>";
+      }
+      h << "</table>";
+    }
     if (!a.sensitivity.empty()) {
       h << "<h3>Sensitivity: fleet NPV when prices move</h3><table><tr><th>scenario</th>";
       for (Strategy st : kStrategies) h << "<th class='n'>" << StrategyName(st) << "</th>";

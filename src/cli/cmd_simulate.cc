@@ -25,6 +25,7 @@
 #include "sim/gavel_cluster.h"
 #include "sim/gavel_mode.h"
 #include "sim/replay.h"
+#include "sim/forecaster.h"
 #include "sim/report.h"
 #include "workload/alibaba_trace.h"
 #include "workload/gavel_throughputs.h"
@@ -60,6 +61,7 @@ struct SimulateArgs {
   bool no_failures = false;
   bool full_rounds_only = false;
   bool demand_response = false;
+  bool perfect_foresight = false;
   double epoch_hours = 1.0;
   double decision_gap_minutes = 15.0;
   double slo_factor = 4.0;
@@ -381,7 +383,15 @@ int RunSimulate(const SimulateArgs& args) {
   for (auto k : flat.kind) (k == catalog::DeviceKind::kGpu ? report.gpus : report.asics)++;
   report.jobs_in_window = static_cast<int64_t>(jobs.size());
 
-  sim::SimInputs in{&fleet, &flat, &market, &jobs, &speed};
+  sim::SimInputs in{&fleet, &flat, &market, &jobs, &speed, {}};
+  // Policies plan on forecasts from past prices unless --perfect-foresight asks for the true
+  // future (the comparison the bound and earlier figures used).
+  const sim::PriceKnowledge knowledge = args.perfect_foresight
+                                            ? sim::PriceKnowledge::kPerfectForesight
+                                            : sim::PriceKnowledge::kForecast;
+  sim::MarketForecaster forecaster(market, static_cast<Duration>(popts.horizon_hours) * kHour);
+  if (knowledge == sim::PriceKnowledge::kForecast) in.forecast = forecaster.Callback();
+  report.price_knowledge = sim::PriceKnowledgeName(knowledge);
   for (size_t i = 0; i < policies.size(); ++i) {
     sim::EngineOptions eo;
     eo.start = start;
@@ -499,6 +509,8 @@ void RegisterSimulateCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--slo-factor", args->slo_factor,
                   "Deadline = arrival + factor x run time on the reference GPU (0: none; default 4)");
   cmd->add_flag("--json", args->json, "Print the full result as JSON");
+  cmd->add_flag("--perfect-foresight", args->perfect_foresight,
+                "Policies see the true future prices (default: forecasts from past prices only)");
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
   cmd->add_option("--timeline", args->timeline, "Write every decision and its reason to a CSV file");
   cmd->add_flag("--no-bound", args->no_bound, "Skip the oracle's LP bound");

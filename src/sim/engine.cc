@@ -940,6 +940,7 @@ void Engine::Decide(TimePoint now, const char* trigger) {
   pin.device_up = std::span<const uint8_t>(up_);
   pin.current_mode = std::span<const Mode>(mode_);
   pin.market = in_.market;
+  pin.forecast = in_.forecast ? in_.forecast(now) : nullptr;
   pin.now = now;
   pin.queue = std::span<const sched::QueuedJob>(queue);
   pin.running = std::span<const sched::RunningJob>(running);
