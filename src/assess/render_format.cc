@@ -49,7 +49,7 @@ std::string YearMonth(TimePoint t) { return FormatDate(t).substr(0, 7); }
 std::string ScenarioPriceAssumption(const Assessment& a, const ScenarioOutlook& s) {
   switch (s.scenario) {
     case market::PriceScenario::kFlat:
-      return "held at the window's last month";
+      return "held at window end";
     case market::PriceScenario::kHistoryDrift:
       return SignedPercent(a.outlook.trends.price_growth_per_year) + " (fitted)";
     case market::PriceScenario::kStress:

@@ -265,8 +265,9 @@ std::vector<Money> RepeatedMonths(const StrategyResult& r, const SiteMarket& sm)
 // a month's margin at a scale between two of them is interpolated linearly. The margin is convex
 // in the scale (curtailment switches devices off below break-even), so the interpolation is an
 // upper bound that is exact at the grid points and off by at most the curtailment gain inside a
-// 10 % step.
-constexpr int64_t kScaleGridPermille = 100;
+// 25 % step. Each grid point the scenarios need costs one replay of the window; a horizon of
+// 36 months typically needs 3-5 of them.
+constexpr int64_t kScaleGridPermille = 250;
 
 // A unit set's repeated months at any hashprice scale: replays of the window at grid scales,
 // cached, interpolated in between.

@@ -383,7 +383,7 @@ int RunSimulate(const SimulateArgs& args) {
   for (auto k : flat.kind) (k == catalog::DeviceKind::kGpu ? report.gpus : report.asics)++;
   report.jobs_in_window = static_cast<int64_t>(jobs.size());
 
-  sim::SimInputs in{&fleet, &flat, &market, &jobs, &speed, {}};
+  sim::SimInputs in{&fleet, &flat, &market, &jobs, &speed};
   // Policies plan on forecasts from past prices unless --perfect-foresight asks for the true
   // future (the comparison the bound and earlier figures used).
   const sim::PriceKnowledge knowledge = args.perfect_foresight

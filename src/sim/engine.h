@@ -221,7 +221,7 @@ struct SimInputs {
   const workload::SpeedModel* speed = nullptr;
   // Prices the policy may see at a decision (sched::PolicyInput::forecast), e.g.
   // MarketForecaster::Callback() (sim/forecaster.h); empty: perfect foresight of `market`.
-  std::function<const market::MarketData*(TimePoint)> forecast;
+  std::function<const market::MarketData*(TimePoint)> forecast = nullptr;
 };
 
 // Runs one policy over the window. Errors: inputs that cannot be simulated (no devices, an
