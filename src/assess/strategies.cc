@@ -112,9 +112,13 @@ struct Candidate {
 };
 
 // Replays one strategy's units over the window (margins per month; no NPV).
+// `sha256_scale_permille` scales the SHA-256 (ASIC) hashprice only, on top of the scenario scaling
+// of every mining revenue (AssessOptions::hashprice_scale_permille): the bitcoin projection does
+// not move GPU-mined coins.
 StrategyResult RunWindow(Strategy strategy, const UnitSet& set, const fleet::Site& site,
-                   const econ::SiteEnvelope& env, const market::MarketData& market,
-                   const SiteMarket& sm, Money capex, Money monthly_opex, const AssessOptions& o) {
+                         const econ::SiteEnvelope& env, const market::MarketData& market,
+                         const SiteMarket& sm, Money capex, Money monthly_opex,
+                         const AssessOptions& o, int64_t sha256_scale_permille = 1000) {
   StrategyResult r;
   r.strategy = strategy;
   r.capex = capex;
@@ -164,6 +168,9 @@ StrategyResult RunWindow(Strategy strategy, const UnitSet& set, const fleet::Sit
             cd.revenue_each = MiningRevenue(c.hashrate, kHour, hp)
                                   .Scaled(o.hashprice_scale_permille, 1000)
                                   .Scaled(kept_ppm, 1'000'000);
+            if (set.rep.kind[u.rep] == catalog::DeviceKind::kAsic) {
+              cd.revenue_each = cd.revenue_each.Scaled(sha256_scale_permille, 1000);
+            }
             cd.margin_each = cd.revenue_each - econ::EnergyCost(cd.power_each, kHour, prices);
             if (cd.power_each.raw() > 0) cands.push_back(cd);
           }
@@ -187,6 +194,9 @@ StrategyResult RunWindow(Strategy strategy, const UnitSet& set, const fleet::Sit
         cd.revenue_each = MiningRevenue(c.hashrate, kHour, hp)
                               .Scaled(o.hashprice_scale_permille, 1000)
                               .Scaled(kept_ppm, 1'000'000);
+        if (set.rep.kind[u.rep] == catalog::DeviceKind::kAsic) {
+          cd.revenue_each = cd.revenue_each.Scaled(sha256_scale_permille, 1000);
+        }
         cd.margin_each = cd.revenue_each - econ::EnergyCost(cd.power_each, kHour, prices);
         if (cd.power_each.raw() > 0) cands.push_back(cd);
       }
@@ -269,8 +279,8 @@ std::vector<Money> RepeatedMonths(const StrategyResult& r, const SiteMarket& sm)
 // 36 months typically needs 3-5 of them.
 constexpr int64_t kScaleGridPermille = 250;
 
-// A unit set's repeated months at any hashprice scale: replays of the window at grid scales,
-// cached, interpolated in between.
+// A unit set's repeated months at any SHA-256 hashprice scale: replays of the window at grid
+// scales, cached, interpolated in between.
 class MarginsByScale {
  public:
   MarginsByScale(Strategy strategy, const UnitSet& set, const fleet::Site& site,
@@ -279,7 +289,11 @@ class MarginsByScale {
                  std::vector<Money> at_one)
       : strategy_(strategy), set_(set), site_(site), env_(env), market_(market), sm_(sm),
         opex_(monthly_opex), o_(o) {
-    for (const Unit& u : set.units) mines_ = mines_ || u.mines || u.mine_when_unrented;
+    // Only SHA-256 mining follows the bitcoin projection.
+    for (const Unit& u : set.units) {
+      mines_ = mines_ || ((u.mines || u.mine_when_unrented) &&
+                          set.rep.kind[u.rep] == catalog::DeviceKind::kAsic);
+    }
     grid_.emplace(1000, std::move(at_one));
   }
   size_t Months() const { return grid_.at(1000).size(); }
@@ -299,10 +313,8 @@ class MarginsByScale {
   const std::vector<Money>& Grid(int64_t permille) {
     auto it = grid_.find(permille);
     if (it != grid_.end()) return it->second;
-    AssessOptions scaled = o_;
-    scaled.hashprice_scale_permille = MulDiv(o_.hashprice_scale_permille, permille, 1000);
     StrategyResult g =
-        RunWindow(strategy_, set_, site_, env_, market_, sm_, Money(), opex_, scaled);
+        RunWindow(strategy_, set_, site_, env_, market_, sm_, Money(), opex_, o_, permille);
     return grid_.emplace(permille, RepeatedMonths(g, sm_)).first->second;
   }
 

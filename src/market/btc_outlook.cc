@@ -12,7 +12,7 @@ namespace {
 
 constexpr double kSecondsPerYear = 365.25 * 86400.0;
 constexpr const char* kMiningCostsSource =
-    "../shared/data/markets/reference/mining_costs.csv (tx_fee_share rows)";
+    "embedded from the tx_fee_share rows of markets/reference/mining_costs.csv, 2021-08 .. 2025";
 
 TimePoint MonthStart(int year, int month) { return DaysFromCivil(year, month, 1) * kDay; }
 
