@@ -126,6 +126,52 @@ TEST(StrategiesTest, KeepMiningWithCurtailmentUnderTheGridCapByHand) {
   EXPECT_TRUE(a->sites[0].strategies[1].revenue_mining.IsZero());
 }
 
+// The 10-S19 site of the test above in a hydro hall whose racks are rated 100 kW: convert re-fits
+// floor(32 / 10.2) = 3 H100 servers, 30.6 kW of AI heat -> 31 kW.
+//   cooling is sized on heat, not on the 100 kW electrical rating: a hydro hall's loops serve
+//   ASIC plates, so a liquid loop for all 31 kW: 31 x 1,500 = 46,500 USD;
+//   hall fit-out 31 x 2,100 = 65,100 USD;
+//   revenue starts after build_months_refit = 4: months 1-4 of the cash flow are 0 (convert keeps
+//   no mining), month 5 is the first operating month.
+TEST(StrategiesTest, RefitCostsLiquidCoolingOnHeatFitOutAndBuildTime) {
+  catalog::AsicModel s19 = S19();
+  fleet::NodeGroup node;
+  node.count = 10;
+  node.devices.push_back(Devices(nullptr, &s19, 1));
+  fleet::Site site = OneNodeGroupSite(node, Kilowatts(40), 1250, 0);
+  site.cooling = fleet::CoolingKind::kHydro;
+  site.halls[0].racks[0].power_limit = Kilowatts(100);
+  site.tariff.market = "grid";
+  fleet::Fleet f;
+  f.name = "t";
+  f.sites.push_back(site);
+  const TimePoint t0 = *ParseTimestamp("2023-03-01");
+  market::MarketData m = Market(t0, 24 * 60, {40.0}, 0.10);
+  AssessOptions o;
+  o.from = t0;
+  o.to = t0 + 24 * 60 * kHour;
+  o.sensitivity = false;
+  auto a = Assess(f, m, o);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const UpgradePlan& plan = a->sites[0].convert_plan;
+  ASSERT_EQ(plan.refit_servers, 3);
+  EXPECT_EQ(plan.build_months, 4);
+  Money liquid, fitout, air;
+  for (const auto& item : plan.items) {
+    if (item.source.rfind("liquid_cooling_per_kw", 0) == 0) liquid += item.Total();
+    if (item.source.rfind("refit_fitout_per_kw", 0) == 0) fitout += item.Total();
+    if (item.source.rfind("cooling_per_kw", 0) == 0) air += item.Total();
+  }
+  EXPECT_EQ(liquid, Usd(46500));
+  EXPECT_EQ(fitout, Usd(65100));
+  EXPECT_TRUE(air.IsZero());
+  const StrategyResult& conv = a->sites[0].strategies[1];
+  ASSERT_EQ(conv.flows.size(), 37u);
+  EXPECT_EQ(conv.flows[0], -plan.capex);
+  for (size_t m = 1; m <= 4; ++m) EXPECT_TRUE(conv.flows[m].IsZero()) << m;
+  EXPECT_FALSE(conv.flows[5].IsZero());
+}
+
 // 16 RTX 3090 in two x16 8-GPU servers (32 cores, 512 GB, 4 TB NVMe, 100 GbE, 800 W host each),
 // fixed 50 USD/MWh, PUE 1.10, table price 0.30 USD/GPU-hour, utilisation 70 %, 24 h.
 //   ready as they stand (RAM 512 >= 1.5 x 192 GB): convert buys nothing (no riser, density

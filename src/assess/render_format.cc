@@ -69,13 +69,13 @@ std::string OutlookSummary(const Assessment& a) {
                 " on " + FormatDate(h.time) + (h.estimated ? " (estimated)" : "");
   }
   return "The window's months repeat; past " + YearMonth(o.anchor_month) +
-         " the hashprice follows the halving schedule" +
+         " the SHA-256 hashprice follows the halving schedule" +
          (halvings.empty() ? std::string() : " (" + halvings + ")") +
          ", a difficulty trend of " + SignedPercent(o.trends.difficulty_growth_per_year) +
          " fitted to " + YearMonth(o.trends.first) + " .. " + YearMonth(o.trends.last) + " (" +
          std::to_string(o.trends.months_used) + " months), transaction fees as the dated share " +
-         "of the block reward (" + o.fee_source + "), and the BTC price of each scenario. " +
-         "Headline NPVs use the flat-price scenario.";
+         "of the block reward (" + o.fee_source + "), and the BTC price of each scenario; " +
+         "GPU-mined coins repeat the window. Headline NPVs use the flat-price scenario.";
 }
 
 }  // namespace rigshift::assess

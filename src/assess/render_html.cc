@@ -12,7 +12,17 @@
 namespace rigshift::assess {
 namespace {
 
-const char* kStrategyColor[3] = {"#d97706", "#2563eb", "#059669"};  // mining, convert, hybrid
+const char* kStrategyColor[3] = {"#d97706", "#2563eb", "#059669"};
+
+// The NPV of each strategy and a badge for the best one: the tail of a scenario row.
+void NpvCellsAndBest(std::ostringstream& h, const std::array<Money, 3>& npv, Strategy best) {
+  for (size_t k = 0; k < 3; ++k) {
+    h << "<td class='n" << (npv[k].IsNegative() ? " neg" : "") << "'>" << FormatMoneyShort(npv[k])
+      << "</td>";
+  }
+  h << "<td><span class='badge' style='background:" << kStrategyColor[static_cast<int>(best)]
+    << "'>" << StrategyName(best) << "</span></td></tr>";
+}  // mining, convert, hybrid
 
 std::string Esc(const std::string& s) {
   std::string out;
@@ -423,13 +433,7 @@ std::string RenderHtml(const Assessment& a) {
         h << "<tr><td>" << Esc(market::PriceScenarioName(s.scenario)) << "</td><td>"
           << Esc(ScenarioPriceAssumption(a, s)) << "</td><td class='n'>" << FormatFixed(end, 4)
           << "</td>";
-        for (size_t k = 0; k < 3; ++k) {
-          h << "<td class='n" << (s.npv[k].IsNegative() ? " neg" : "") << "'>"
-            << FormatMoneyShort(s.npv[k]) << "</td>";
-        }
-        h << "<td><span class='badge' style='background:"
-          << kStrategyColor[static_cast<int>(s.best)] << "'>" << StrategyName(s.best)
-          << "</span></td></tr>";
+        NpvCellsAndBest(h, s.npv, s.best);
       }
       h << "</table>";
     }
@@ -439,13 +443,7 @@ std::string RenderHtml(const Assessment& a) {
       h << "<th>best</th></tr>";
       for (const auto& r : a.sensitivity) {
         h << "<tr><td>" << Esc(r.scenario) << "</td>";
-        for (size_t k = 0; k < 3; ++k) {
-          h << "<td class='n" << (r.npv[k].IsNegative() ? " neg" : "") << "'>"
-            << FormatMoneyShort(r.npv[k]) << "</td>";
-        }
-        h << "<td><span class='badge' style='background:"
-          << kStrategyColor[static_cast<int>(r.best)] << "'>" << StrategyName(r.best)
-          << "</span></td></tr>";
+        NpvCellsAndBest(h, r.npv, r.best);
       }
       h << "</table>";
     }
