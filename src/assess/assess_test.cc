@@ -168,7 +168,7 @@ TEST(StrategiesTest, RefitCostsLiquidCoolingOnHeatFitOutAndBuildTime) {
   const StrategyResult& conv = a->sites[0].strategies[1];
   ASSERT_EQ(conv.flows.size(), 37u);
   EXPECT_EQ(conv.flows[0], -plan.capex);
-  for (size_t m = 1; m <= 4; ++m) EXPECT_TRUE(conv.flows[m].IsZero()) << m;
+  for (size_t month = 1; month <= 4; ++month) EXPECT_TRUE(conv.flows[month].IsZero()) << month;
   EXPECT_FALSE(conv.flows[5].IsZero());
 }
 
