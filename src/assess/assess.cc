@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "assess/render.h"
+#include "assess/outlook.h"
 #include "assess/strategies.h"
 #include "assess/suitability.h"
 #include "assess/upgrade.h"
@@ -129,7 +130,24 @@ std::string Recommend(const SiteAssessment& s, const std::vector<DeviceGroupAsse
       break;
   }
   (void)mining_devices;
-  return buf;
+  std::string out = buf;
+  // Does the choice survive the BTC price scenarios?
+  std::string flips;
+  for (size_t sc = 1; sc < 3; ++sc) {
+    const Strategy other = s.recommendation_by_scenario[sc];
+    if (other == s.recommended) continue;
+    flips += std::string(flips.empty() ? "" : "; ") + "with the " +
+             market::PriceScenarioName(static_cast<market::PriceScenario>(sc)) +
+             " scenario " + StrategyName(other) + " is better (" +
+             Usd(s.strategies[static_cast<size_t>(other)].scenario_npv[sc]) + " vs " +
+             Usd(s.strategies[static_cast<size_t>(s.recommended)].scenario_npv[sc]) + ")";
+  }
+  if (flips.empty()) {
+    out += " The choice holds in all three BTC price scenarios.";
+  } else {
+    out += " It flips: " + flips + ".";
+  }
+  return out;
 }
 
 void AddInto(StrategyResult& total, const StrategyResult& r) {
@@ -144,6 +162,9 @@ void AddInto(StrategyResult& total, const StrategyResult& r) {
   total.curtailed_device_hours += r.curtailed_device_hours;
   total.margin += r.margin;
   total.npv += r.npv;
+  for (size_t s = 0; s < 3; ++s) total.scenario_npv[s] += r.scenario_npv[s];
+  if (total.flows.size() < r.flows.size()) total.flows.resize(r.flows.size());
+  for (size_t m = 0; m < r.flows.size(); ++m) total.flows[m] += r.flows[m];
   if (total.months.size() < r.months.size()) total.months.resize(r.months.size());
   for (size_t m = 0; m < r.months.size(); ++m) {
     total.months[m].start = r.months[m].start;
@@ -253,6 +274,15 @@ Result<Assessment> Assess(const fleet::Fleet& fleet, const market::MarketData& m
                          "' is not in the catalogue: ASIC halls are not re-fitted");
   }
 
+  a.outlook = ProjectMining(market, a.from, a.to, options, a.warnings);
+  auto site_market = [&](const fleet::Site& site) {
+    SiteMarket sm = BuildSiteMarket(site, market, a.from, a.to);
+    for (size_t k = 0; k < a.outlook.scenarios.size() && k < 3; ++k) {
+      sm.horizon_hashprice_scale[k] = a.outlook.scenarios[k].hashprice_scale;
+    }
+    return sm;
+  };
+
   a.groups = GroupDevices(fleet);
   for (auto& g : a.groups) AssessGroup(g, market.gpu_prices, options);
 
@@ -280,7 +310,7 @@ Result<Assessment> Assess(const fleet::Fleet& fleet, const market::MarketData& m
                              "' prices do not cover the whole window: edge values are held");
       }
     }
-    SiteMarket sm = BuildSiteMarket(site, market, a.from, a.to);
+    SiteMarket sm = site_market(site);
     SiteMoney money =
         ComputeSiteMoney(site, sa.envelope, a.groups, sa.groups, market, sm, options, true);
     sa.strategies = money.results;
@@ -318,17 +348,34 @@ Result<Assessment> Assess(const fleet::Fleet& fleet, const market::MarketData& m
       best = Strategy::kConvert;
     }
     sa.recommended = best;
+    sa.recommendation_by_scenario = {best, best, best};
+    for (size_t sc = 0; sc < 3; ++sc) {
+      Strategy b = Strategy::kKeepMining;
+      for (Strategy st : {Strategy::kHybrid, Strategy::kConvert}) {
+        if (sa.strategies[static_cast<size_t>(st)].scenario_npv[sc] >
+            sa.strategies[static_cast<size_t>(b)].scenario_npv[sc])
+          b = st;
+      }
+      if (b == Strategy::kHybrid && sa.strategies[2].revenue_mining.IsZero() &&
+          sa.strategies[2].scenario_npv[sc] == sa.strategies[1].scenario_npv[sc]) {
+        b = Strategy::kConvert;
+      }
+      sa.recommendation_by_scenario[sc] = b;
+    }
     a.recommended_npv += sa.strategies[static_cast<size_t>(best)].npv;
     for (size_t k = 0; k < 3; ++k) AddInto(a.fleet[k], sa.strategies[k]);
     sa.recommendation = Recommend(sa, a.groups, options);
     a.sites.push_back(std::move(sa));
   }
-  for (auto& f : a.fleet) {
-    std::vector<Money> margins;
-    for (const auto& m : f.months) margins.push_back(m.Margin());
-    econ::CashFlow cf =
-        econ::CashFlow::FromMargins(f.capex, margins, Money(), options.horizon_months);
-    f.payback_months = econ::PaybackMonths(cf.flows);
+  for (auto& f : a.fleet) f.payback_months = econ::PaybackMonths(f.flows);
+  for (auto& so : a.outlook.scenarios) {
+    const auto s = static_cast<size_t>(so.scenario);
+    for (size_t k = 0; k < 3; ++k) so.npv[k] = a.fleet[k].scenario_npv[s];
+    size_t best = 0;
+    for (size_t k = 1; k < 3; ++k) {
+      if (so.npv[k] > so.npv[best]) best = k;
+    }
+    so.best = static_cast<Strategy>(best);
   }
 
   if (options.sensitivity) {
@@ -353,7 +400,7 @@ Result<Assessment> Assess(const fleet::Fleet& fleet, const market::MarketData& m
         o.hashprice_scale_permille = row.hashprice_permille;
         o.gpu_price_scale_permille = row.gpu_price_permille;
         for (size_t s = 0; s < fleet.sites.size(); ++s) {
-          SiteMarket sm = BuildSiteMarket(fleet.sites[s], market, a.from, a.to);
+          SiteMarket sm = site_market(fleet.sites[s]);
           SiteMoney m = ComputeSiteMoney(fleet.sites[s], a.sites[s].envelope, a.groups,
                                          a.sites[s].groups, market, sm, o, false);
           for (size_t k = 0; k < 3; ++k) row.npv[k] += m.results[k].npv;

@@ -18,6 +18,9 @@
 //                     fills the rest of the envelope hour by hour, and upgraded GPUs mine in the
 //                     hours they are not rented;
 //      then NPV, payback, the break-even GPU-hour price and a sensitivity table;
+//   4b. mining past the window (outlook.h): the hashprice projected over the NPV horizon from the
+//      halving schedule, the fitted difficulty trend, the fee share and three BTC price scenarios;
+//      the headline NPV is the flat-price scenario's, the other two are reported beside it;
 //   5. the recommendation: the strategy with the highest NPV per site, in one sentence.
 //
 // Money is fixed point (core/quantity.h); the discount factors and the physics estimates
@@ -38,6 +41,7 @@
 #include "econ/finance.h"
 #include "econ/value.h"
 #include "fleet/model.h"
+#include "market/btc_outlook.h"
 #include "market/series.h"
 
 namespace rigshift::assess {
@@ -88,6 +92,33 @@ struct AssessOptions {
   // and fill whatever power the AI servers leave, hour by hour.
   int64_t hybrid_refit_share_permille = 500;
   bool sensitivity = true;  // compute the sensitivity table (5 runs of the money model)
+  // Mining past the window: the hashprice projection's trend lookback and stress factor. With
+  // project_mining off, the window's hashprice repeats over the horizon (the model before the
+  // projection existed; kept for comparison).
+  market::OutlookOptions outlook;
+  bool project_mining = true;
+};
+
+// The hashprice over the NPV horizon in one BTC price scenario (market/btc_outlook.h).
+struct ScenarioOutlook {
+  market::PriceScenario scenario = market::PriceScenario::kFlat;
+  // Per horizon month (index 0 = month 1): the multiplier on the hashprice of the window month
+  // that horizon month repeats; 1 inside the window.
+  std::vector<double> hashprice_scale;
+  // The projected monthly mean hashprice (USD per TH/s per day), horizon month by month.
+  std::vector<double> hashprice_usd_per_ths_day;
+  std::array<Money, 3> npv{};  // fleet, per strategy
+  Strategy best = Strategy::kKeepMining;
+};
+
+struct MiningOutlook {
+  bool projected = false;  // false: the horizon lies inside the window, or no trend could be fit
+  TimePoint anchor_month = 0;  // the window's last month: the projection starts from its level
+  int window_months = 0;       // months of the window that repeat over the horizon
+  market::Trends trends;
+  std::vector<ScenarioOutlook> scenarios;  // flat (the headline), history drift, stress
+  std::string note;                        // why there is no projection, when there is none
+  std::string fee_source;                  // where the fee-share figures came from
 };
 
 // --- Per device group ---
@@ -152,6 +183,7 @@ struct UpgradePlan {
   Power ai_it_power;               // IT power of the AI load at full use
   double ai_rack_kw = 0;           // densest new AI rack (4 servers per rack)
   bool datacenter_class = false;   // datacentre GPUs: customers expect redundant power
+  int build_months = 0;            // months from the decision to AI revenue (cost table)
   std::vector<std::string> notes;  // floor space, cooling kind, what is not included
 };
 
@@ -175,8 +207,11 @@ struct StrategyResult {
   Energy energy;                       // facility energy over the window
   int64_t curtailed_device_hours = 0;  // device-hours a mining device was switched off for price
   Money margin;                        // revenue - energy - opex over the window (before capex)
-  Money npv;                           // over the horizon, capex at month 0
+  Money npv;  // over the horizon, capex at month 0; mining at the flat-price scenario's hashprice
   std::optional<double> payback_months;
+  std::array<Money, 3> scenario_npv{};  // by market::PriceScenario (npv is the flat one)
+  std::vector<Money> flows;             // the headline cash flows: -capex, then month 1..horizon
+  int build_months = 0;                 // months before the AI part earns (fit-out, re-hosting)
   std::vector<MonthValue> months;
   std::vector<int64_t> ai_groups;  // group indices running AI in this strategy
   // Daily mean IT power by use (for the envelope chart), MW.
@@ -202,7 +237,10 @@ struct SiteAssessment {
   UpgradePlan hybrid_plan;      // what hybrid buys (the groups where AI pays)
   std::array<StrategyResult, 3> strategies;
   Strategy recommended = Strategy::kKeepMining;
-  std::string recommendation;  // one sentence
+  // The best strategy in each BTC price scenario (by market::PriceScenario): where they differ
+  // from `recommended`, the recommendation says so.
+  std::array<Strategy, 3> recommendation_by_scenario{};
+  std::string recommendation;  // one sentence, then whether it holds across the scenarios
   // GPU-hour price (of the site's main AI GPU) at which convert's NPV equals keep-mining's;
   // nullopt when the site has nothing to convert.
   std::optional<GpuHourPrice> break_even_gpu_hour;
@@ -223,6 +261,7 @@ struct Assessment {
   std::array<StrategyResult, 3> fleet;  // sums over sites (months aligned)
   Money recommended_npv;                // sum over sites of the recommended strategy's NPV
   std::vector<SensitivityRow> sensitivity;
+  MiningOutlook outlook;
   std::vector<std::string> warnings;  // markets missing, window clipped, ...
 };
 

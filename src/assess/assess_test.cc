@@ -104,6 +104,8 @@ TEST(StrategiesTest, KeepMiningWithCurtailmentUnderTheGridCapByHand) {
   o.from = t0;
   o.to = t0 + 48 * kHour;
   o.sensitivity = false;
+  // The arithmetic above is the envelope and curtailment's; the pool fee has its own test.
+  ASSERT_TRUE(o.costs.ApplyOverrides("pool_fee: 0", "test", "yaml").ok());
   auto a = Assess(f, m, o);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   const StrategyResult& keep = a->sites[0].strategies[0];
@@ -124,6 +126,52 @@ TEST(StrategiesTest, KeepMiningWithCurtailmentUnderTheGridCapByHand) {
   EXPECT_TRUE(a->sites[0].strategies[1].revenue_mining.IsZero());
 }
 
+// The 10-S19 site of the test above in a hydro hall whose racks are rated 100 kW: convert re-fits
+// floor(32 / 10.2) = 3 H100 servers, 30.6 kW of AI heat -> 31 kW.
+//   cooling is sized on heat, not on the 100 kW electrical rating: a hydro hall's loops serve
+//   ASIC plates, so a liquid loop for all 31 kW: 31 x 1,500 = 46,500 USD;
+//   hall fit-out 31 x 2,100 = 65,100 USD;
+//   revenue starts after build_months_refit = 4: months 1-4 of the cash flow are 0 (convert keeps
+//   no mining), month 5 is the first operating month.
+TEST(StrategiesTest, RefitCostsLiquidCoolingOnHeatFitOutAndBuildTime) {
+  catalog::AsicModel s19 = S19();
+  fleet::NodeGroup node;
+  node.count = 10;
+  node.devices.push_back(Devices(nullptr, &s19, 1));
+  fleet::Site site = OneNodeGroupSite(node, Kilowatts(40), 1250, 0);
+  site.cooling = fleet::CoolingKind::kHydro;
+  site.halls[0].racks[0].power_limit = Kilowatts(100);
+  site.tariff.market = "grid";
+  fleet::Fleet f;
+  f.name = "t";
+  f.sites.push_back(site);
+  const TimePoint t0 = *ParseTimestamp("2023-03-01");
+  market::MarketData m = Market(t0, 24 * 60, {40.0}, 0.10);
+  AssessOptions o;
+  o.from = t0;
+  o.to = t0 + 24 * 60 * kHour;
+  o.sensitivity = false;
+  auto a = Assess(f, m, o);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const UpgradePlan& plan = a->sites[0].convert_plan;
+  ASSERT_EQ(plan.refit_servers, 3);
+  EXPECT_EQ(plan.build_months, 4);
+  Money liquid, fitout, air;
+  for (const auto& item : plan.items) {
+    if (item.source.rfind("liquid_cooling_per_kw", 0) == 0) liquid += item.Total();
+    if (item.source.rfind("refit_fitout_per_kw", 0) == 0) fitout += item.Total();
+    if (item.source.rfind("cooling_per_kw", 0) == 0) air += item.Total();
+  }
+  EXPECT_EQ(liquid, Usd(46500));
+  EXPECT_EQ(fitout, Usd(65100));
+  EXPECT_TRUE(air.IsZero());
+  const StrategyResult& conv = a->sites[0].strategies[1];
+  ASSERT_EQ(conv.flows.size(), 37u);
+  EXPECT_EQ(conv.flows[0], -plan.capex);
+  for (size_t month = 1; month <= 4; ++month) EXPECT_TRUE(conv.flows[month].IsZero()) << month;
+  EXPECT_FALSE(conv.flows[5].IsZero());
+}
+
 // 16 RTX 3090 in two x16 8-GPU servers (32 cores, 512 GB, 4 TB NVMe, 100 GbE, 800 W host each),
 // fixed 50 USD/MWh, PUE 1.10, table price 0.30 USD/GPU-hour, utilisation 70 %, 24 h.
 //   ready as they stand (RAM 512 >= 1.5 x 192 GB): convert buys nothing (no riser, density
@@ -131,8 +179,9 @@ TEST(StrategiesTest, KeepMiningWithCurtailmentUnderTheGridCapByHand) {
 //   per GPU: rented 350 x 0.85 + 100 host share = 397.5 W, unrented 28 + 100 = 128 W;
 //   IT = 16 x (0.7 x 397.5 + 0.3 x 128) = 5,066.4 W; energy/h 5.0664 x 1.1 x 50 / 1000 =
 //   0.278652 USD; AI revenue/h 16 x 0.7 x 0.30 = 3.36 USD;
-//   opex 15 USD/GPU-month x 16 = 240 USD/month -> 240 x 12 / 8760 = 0.328767 USD/h;
-//   24 h: AI 80,640,000; energy 6,687,648; opex 7,890,408 uUSD.
+//   opex (15 USD/GPU-month + 4 USD/GPU-month maintenance of owned GPUs) x 16 = 304 USD/month
+//   -> 304 x 12 / 8760 = 0.416438 USD/h;
+//   24 h: AI 80,640,000; energy 6,687,648; opex 9,994,512 uUSD.
 TEST(StrategiesTest, ConvertReadyGpusByHand) {
   catalog::GpuModel g = Rtx3090();
   fleet::NodeGroup node;
@@ -163,7 +212,7 @@ TEST(StrategiesTest, ConvertReadyGpusByHand) {
   const StrategyResult& conv = s.strategies[1];
   EXPECT_EQ(conv.revenue_ai, MicroUsd(80640000));
   EXPECT_EQ(conv.energy_cost, MicroUsd(6687648));
-  EXPECT_EQ(conv.opex, MicroUsd(7890408));
+  EXPECT_EQ(conv.opex, MicroUsd(9994512));
   // No mining profile: keep-mining earns nothing and draws nothing.
   EXPECT_TRUE(s.strategies[0].revenue_mining.IsZero());
   EXPECT_TRUE(s.strategies[0].energy_cost.IsZero());

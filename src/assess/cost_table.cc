@@ -41,8 +41,8 @@ CostTable CostTable::Defaults() {
       "arrive in bursts)",
       "sizing rule");
   add("air_rack_kw", 20, "kW",
-      "rack density air cooling carries without a retrofit (used when the fleet file gives no rack "
-      "power limits)",
+      "heat an air-cooled rack position rejects without a retrofit (compared with the AI racks' "
+      "heat, not with the racks' electrical rating)",
       "common air-cooled limit of 15-25 kW per rack");
   add("uplink_per_gbps_month", 300, "USD/Gbps/month", "IP transit",
       "~0.3 USD/Mbps/month at 10 G commits");
@@ -71,6 +71,30 @@ CostTable CostTable::Defaults() {
   add("ai_opex_per_gpu_month", 15, "USD/GPU/month",
       "monitoring, orchestration software, remote hands per rented GPU",
       "operator estimate; override");
+  add("refit_fitout_per_kw", 2100, "USD/kW",
+      "building and electrical works to turn an ASIC hall into a GPU data hall, per kW of AI IT "
+      "load, cooling excluded (costed apart on heat)",
+      "Riot Platforms' Rockdale retrofit of existing mining buildings, 89.8 M USD for 25 MW = "
+      "3.6 M USD/MW all-in (2026-01-16, mining_costs.csv), less the 1.5 M USD/MW liquid loop "
+      "(liquid_cooling_per_kw) counted apart; computed. New AI builds run 6-11 M USD/MW");
+  add("build_months_refit", 4, "months",
+      "months from the decision to AI revenue when a hall is re-fitted with GPU servers",
+      "Riot/AMD Rockdale retrofit delivered 0-4 months after signing (2026-01-16); new builds "
+      "4-18 months (mining_costs.csv build_time rows)");
+  add("build_months_rehost", 1, "months",
+      "months from the decision to AI revenue when the GPUs move into server hosts or their hosts "
+      "are upgraded (buy, rack, cable, burn-in)",
+      "assumption; override");
+  add("owned_gpu_maintenance_per_gpu_month", 4, "USD/GPU/month",
+      "maintenance of a GPU the site already owns once it serves customers (fans, thermal pads, "
+      "failed cards replaced)",
+      "assumption: ~5 %/year of a used card's 750-1,000 USD resale value (RTX 3090, "
+      "gpu_resale_prices.csv, 2026); override");
+  add("pool_fee", 0.025, "fraction",
+      "mining pool fee, of the mining payout (FPPS)",
+      "AntPool FPPS 2.5 % (F2Pool, ViaBTC, Binance 4 %; Braiins, OCEAN 2 %; Luxor ~0.7 %), "
+      "spark.money mining pool comparison, early 2026 (../shared/data/markets/reference/"
+      "mining_costs.csv)");
   add("asic_resale", 0, "fraction", "resale value of a removed ASIC, of nothing (conservative)",
       "assumption");
   return t;

@@ -19,5 +19,10 @@ std::string RenderHtml(const Assessment& a);
 std::string FormatMoneyShort(Money m);            // "1.23 M USD", "-45 k USD", "812 USD"
 std::string FormatCount(int64_t n);               // "17,088"
 std::string FormatFixed(double v, int decimals);  // "12.5"
+// The BTC price assumption of a scenario: "held at window end", "+35 %/yr (fitted)",
+// "x0.50 after the window".
+std::string ScenarioPriceAssumption(const Assessment& a, const ScenarioOutlook& s);
+// One sentence on the projection: fit span, difficulty trend, halvings and fees (or why none).
+std::string OutlookSummary(const Assessment& a);
 
 }  // namespace rigshift::assess

@@ -12,7 +12,17 @@
 namespace rigshift::assess {
 namespace {
 
-const char* kStrategyColor[3] = {"#d97706", "#2563eb", "#059669"};  // mining, convert, hybrid
+const char* kStrategyColor[3] = {"#d97706", "#2563eb", "#059669"};
+
+// The NPV of each strategy and a badge for the best one: the tail of a scenario row.
+void NpvCellsAndBest(std::ostringstream& h, const std::array<Money, 3>& npv, Strategy best) {
+  for (size_t k = 0; k < 3; ++k) {
+    h << "<td class='n" << (npv[k].IsNegative() ? " neg" : "") << "'>" << FormatMoneyShort(npv[k])
+      << "</td>";
+  }
+  h << "<td><span class='badge' style='background:" << kStrategyColor[static_cast<int>(best)]
+    << "'>" << StrategyName(best) << "</span></td></tr>";
+}  // mining, convert, hybrid
 
 std::string Esc(const std::string& s) {
   std::string out;
@@ -410,19 +420,30 @@ std::string RenderHtml(const Assessment& a) {
       }
     }
     h << "</table>";
+    if (!a.outlook.scenarios.empty()) {
+      h << "<h3>Mining outlook: fleet NPV by BTC price scenario</h3><p>" << Esc(OutlookSummary(a))
+        << "</p><table><tr><th>scenario</th><th>BTC price</th><th class='n'>hashprice at end "
+           "(USD/TH/day)</th>";
+      for (Strategy st : kStrategies) h << "<th class='n'>" << StrategyName(st) << "</th>";
+      h << "<th>best</th></tr>";
+      for (const auto& s : a.outlook.scenarios) {
+        const double end = s.hashprice_usd_per_ths_day.empty()
+                               ? 0.0
+                               : s.hashprice_usd_per_ths_day.back();
+        h << "<tr><td>" << Esc(market::PriceScenarioName(s.scenario)) << "</td><td>"
+          << Esc(ScenarioPriceAssumption(a, s)) << "</td><td class='n'>" << FormatFixed(end, 4)
+          << "</td>";
+        NpvCellsAndBest(h, s.npv, s.best);
+      }
+      h << "</table>";
+    }
     if (!a.sensitivity.empty()) {
       h << "<h3>Sensitivity: fleet NPV when prices move</h3><table><tr><th>scenario</th>";
       for (Strategy st : kStrategies) h << "<th class='n'>" << StrategyName(st) << "</th>";
       h << "<th>best</th></tr>";
       for (const auto& r : a.sensitivity) {
         h << "<tr><td>" << Esc(r.scenario) << "</td>";
-        for (size_t k = 0; k < 3; ++k) {
-          h << "<td class='n" << (r.npv[k].IsNegative() ? " neg" : "") << "'>"
-            << FormatMoneyShort(r.npv[k]) << "</td>";
-        }
-        h << "<td><span class='badge' style='background:"
-          << kStrategyColor[static_cast<int>(r.best)] << "'>" << StrategyName(r.best)
-          << "</span></td></tr>";
+        NpvCellsAndBest(h, r.npv, r.best);
       }
       h << "</table>";
     }

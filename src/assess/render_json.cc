@@ -47,6 +47,11 @@ json StrategyJson(const StrategyResult& r) {
             {"curtailed_device_hours", r.curtailed_device_hours},
             {"margin_usd", Usd(r.margin)},
             {"npv_usd", Usd(r.npv)},
+            {"npv_usd_by_scenario",
+             {{market::PriceScenarioName(market::PriceScenario::kFlat), Usd(r.scenario_npv[0])},
+              {market::PriceScenarioName(market::PriceScenario::kHistoryDrift),
+               Usd(r.scenario_npv[1])},
+              {market::PriceScenarioName(market::PriceScenario::kStress), Usd(r.scenario_npv[2])}}},
             {"payback_months", r.payback_months ? json(*r.payback_months) : json(nullptr)},
             {"ai_groups", r.ai_groups},
             {"months", months}};
@@ -150,6 +155,27 @@ nlohmann::json ToJson(const Assessment& a) {
           {{"keep-mining", Usd(r.npv[0])}, {"convert", Usd(r.npv[1])}, {"hybrid", Usd(r.npv[2])}}},
          {"best", StrategyName(r.best)}});
   }
+  json scenarios = json::array();
+  for (const auto& s : a.outlook.scenarios) {
+    scenarios.push_back(
+        {{"scenario", market::PriceScenarioName(s.scenario)},
+         {"btc_price", ScenarioPriceAssumption(a, s)},
+         {"hashprice_usd_per_ths_day_by_month", s.hashprice_usd_per_ths_day},
+         {"npv_usd",
+          {{"keep-mining", Usd(s.npv[0])}, {"convert", Usd(s.npv[1])}, {"hybrid", Usd(s.npv[2])}}},
+         {"best", StrategyName(s.best)}});
+  }
+  json outlook = {
+      {"projected", a.outlook.projected},
+      {"summary", OutlookSummary(a)},
+      {"anchor_month", FormatDate(a.outlook.anchor_month)},
+      {"window_months", a.outlook.window_months},
+      {"difficulty_growth_per_year", a.outlook.trends.difficulty_growth_per_year},
+      {"price_growth_per_year", a.outlook.trends.price_growth_per_year},
+      {"trend_months", a.outlook.trends.months_used},
+      {"fee_share_source", a.outlook.fee_source},
+      {"headline_scenario", market::PriceScenarioName(market::PriceScenario::kFlat)},
+      {"scenarios", scenarios}};
   json costs = json::array();
   for (const auto& c : o.costs.entries()) {
     costs.push_back({{"key", c.key}, {"value", c.value}, {"unit", c.unit}, {"source", c.source}});
@@ -189,6 +215,7 @@ nlohmann::json ToJson(const Assessment& a) {
           {"sites", sites},
           {"fleet_totals", fleet},
           {"sensitivity", sens},
+          {"mining_outlook", outlook},
           {"groups", groups},
           {"warnings", a.warnings}};
 }

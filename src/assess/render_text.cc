@@ -165,6 +165,22 @@ std::string RenderText(const Assessment& a) {
     out << "  * recommended. Energy includes adders and demand charges.\n";
   }
 
+  if (!a.outlook.scenarios.empty()) {
+    out << Heading("MINING OUTLOOK (fleet NPV over the horizon by BTC price scenario, USD)");
+    out << Wrap(OutlookSummary(a), 100, "  ", "  ");
+    Table t({"scenario", "BTC price", "USD/TH/d at end", "keep-mining", "convert", "hybrid",
+             "best"},
+            "llrrrrl");
+    for (const auto& s : a.outlook.scenarios) {
+      const double end = s.hashprice_usd_per_ths_day.empty() ? 0.0
+                                                             : s.hashprice_usd_per_ths_day.back();
+      t.Row({market::PriceScenarioName(s.scenario), ScenarioPriceAssumption(a, s),
+             FormatFixed(end, 4), M(s.npv[0]), M(s.npv[1]), M(s.npv[2]),
+             StrategyName(s.best)});
+    }
+    out << t.Render();
+  }
+
   out << Heading("BREAK-EVEN");
   for (const auto& s : a.sites) {
     std::string line = s.id + ": ";

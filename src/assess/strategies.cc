@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "assess/upgrade.h"
 #include "econ/finance.h"
@@ -96,6 +98,10 @@ Unit RefitUnit(UnitSet& set, int64_t servers, const catalog::GpuModel* gpu,
   return u;
 }
 
+int64_t PoolFeePpm(const AssessOptions& o) {
+  return std::clamp<int64_t>(internal::RoundToInt64(o.costs.Value("pool_fee") * 1e6), 0, 1'000'000);
+}
+
 struct Candidate {
   int64_t milli = 0;   // milli-devices available
   Power power_each;    // extra IT power per device when mining
@@ -105,10 +111,14 @@ struct Candidate {
   bool counts_curtailment = false;
 };
 
-// Replays one strategy's units over the window.
-StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& site,
-                   const econ::SiteEnvelope& env, const market::MarketData& market,
-                   const SiteMarket& sm, Money capex, Money monthly_opex, const AssessOptions& o) {
+// Replays one strategy's units over the window (margins per month; no NPV).
+// `sha256_scale_permille` scales the SHA-256 (ASIC) hashprice only, on top of the scenario scaling
+// of every mining revenue (AssessOptions::hashprice_scale_permille): the bitcoin projection does
+// not move GPU-mined coins.
+StrategyResult RunWindow(Strategy strategy, const UnitSet& set, const fleet::Site& site,
+                         const econ::SiteEnvelope& env, const market::MarketData& market,
+                         const SiteMarket& sm, Money capex, Money monthly_opex,
+                         const AssessOptions& o, int64_t sha256_scale_permille = 1000) {
   StrategyResult r;
   r.strategy = strategy;
   r.capex = capex;
@@ -118,6 +128,9 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
   std::vector<Power> month_peak(months);
   const Power limit = env.FacilityItLimit();
   const int64_t util = std::clamp<int64_t>(o.ai_utilisation_permille, 0, 1000);
+  // The pool keeps its fee of every mining payout (FPPS): the miner earns the rest, and curtails
+  // on what it earns.
+  const int64_t kept_ppm = 1'000'000 - PoolFeePpm(o);
   // Opex per hour: monthly x 12 / 8760.
   const Money opex_hour = MicroUsd(MulDiv(monthly_opex.raw(), 12, 8760));
   const int64_t days = (sm.hours + 23) / 24;
@@ -152,8 +165,12 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
             HashPrice hp = set.rep.kind[u.rep] == catalog::DeviceKind::kAsic
                                ? prices.hashprice
                                : market.gpu_mining.at(c.algorithm).At(t);
-            cd.revenue_each =
-                MiningRevenue(c.hashrate, kHour, hp).Scaled(o.hashprice_scale_permille, 1000);
+            cd.revenue_each = MiningRevenue(c.hashrate, kHour, hp)
+                                  .Scaled(o.hashprice_scale_permille, 1000)
+                                  .Scaled(kept_ppm, 1'000'000);
+            if (set.rep.kind[u.rep] == catalog::DeviceKind::kAsic) {
+              cd.revenue_each = cd.revenue_each.Scaled(sha256_scale_permille, 1000);
+            }
             cd.margin_each = cd.revenue_each - econ::EnergyCost(cd.power_each, kHour, prices);
             if (cd.power_each.raw() > 0) cands.push_back(cd);
           }
@@ -174,8 +191,12 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
         HashPrice hp = set.rep.kind[u.rep] == catalog::DeviceKind::kAsic
                            ? prices.hashprice
                            : market.gpu_mining.at(c.algorithm).At(t);
-        cd.revenue_each =
-            MiningRevenue(c.hashrate, kHour, hp).Scaled(o.hashprice_scale_permille, 1000);
+        cd.revenue_each = MiningRevenue(c.hashrate, kHour, hp)
+                              .Scaled(o.hashprice_scale_permille, 1000)
+                              .Scaled(kept_ppm, 1'000'000);
+        if (set.rep.kind[u.rep] == catalog::DeviceKind::kAsic) {
+          cd.revenue_each = cd.revenue_each.Scaled(sha256_scale_permille, 1000);
+        }
         cd.margin_each = cd.revenue_each - econ::EnergyCost(cd.power_each, kHour, prices);
         if (cd.power_each.raw() > 0) cands.push_back(cd);
       }
@@ -236,14 +257,127 @@ StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& sit
     margins.push_back(mv.Margin());
   }
   r.margin = r.revenue_ai + r.revenue_mining - r.energy_cost - r.opex;
-  // Whole months repeat over the horizon; a window of partial months is scaled to a year first.
-  std::vector<Money> monthly = margins;
-  if (sm.hours > 0 && (sm.hours < 24 * 28 || months == 0)) {
-    monthly.assign(1, r.margin.Scaled(730, sm.hours));  // one average month (730 h)
+  return r;
+}
+
+// The months that repeat over the horizon: the window's months, or one average month (730 h)
+// for a window shorter than 28 days (see outlook.h's WindowMonths).
+std::vector<Money> RepeatedMonths(const StrategyResult& r, const SiteMarket& sm) {
+  if (sm.hours > 0 && (sm.hours < 24 * 28 || r.months.empty())) {
+    return {r.margin.Scaled(730, sm.hours)};
   }
-  econ::CashFlow cf = econ::CashFlow::FromMargins(capex, monthly, Money(), o.horizon_months);
-  r.npv = econ::Npv(o.discount_rate, cf.flows);
-  r.payback_months = econ::PaybackMonths(cf.flows);
+  std::vector<Money> out;
+  for (const MonthValue& mv : r.months) out.push_back(mv.Margin());
+  return out;
+}
+
+// Spacing of the hashprice scales (permille) at which the window is replayed for the projection;
+// a month's margin at a scale between two of them is interpolated linearly. The margin is convex
+// in the scale (curtailment switches devices off below break-even), so the interpolation is an
+// upper bound that is exact at the grid points and off by at most the curtailment gain inside a
+// 25 % step. Each grid point the scenarios need costs one replay of the window; a horizon of
+// 36 months typically needs 3-5 of them.
+constexpr int64_t kScaleGridPermille = 250;
+
+// A unit set's repeated months at any SHA-256 hashprice scale: replays of the window at grid
+// scales, cached, interpolated in between.
+class MarginsByScale {
+ public:
+  MarginsByScale(Strategy strategy, const UnitSet& set, const fleet::Site& site,
+                 const econ::SiteEnvelope& env, const market::MarketData& market,
+                 const SiteMarket& sm, Money monthly_opex, const AssessOptions& o,
+                 std::vector<Money> at_one)
+      : strategy_(strategy), set_(set), site_(site), env_(env), market_(market), sm_(sm),
+        opex_(monthly_opex), o_(o) {
+    // Only SHA-256 mining follows the bitcoin projection.
+    for (const Unit& u : set.units) {
+      mines_ = mines_ || ((u.mines || u.mine_when_unrented) &&
+                          set.rep.kind[u.rep] == catalog::DeviceKind::kAsic);
+    }
+    grid_.emplace(1000, std::move(at_one));
+  }
+  size_t Months() const { return grid_.at(1000).size(); }
+  // Repeated month j at hashprice scale k (1 = the window's own hashprice).
+  Money At(size_t j, double k) {
+    if (!mines_ || k == 1.0) return grid_.at(1000)[j];
+    const double permille = std::max(0.0, k * 1000.0);
+    const int64_t lo =
+        static_cast<int64_t>(std::floor(permille / kScaleGridPermille)) * kScaleGridPermille;
+    const Money a = Grid(lo)[j];
+    const Money b = Grid(lo + kScaleGridPermille)[j];
+    const double f = (permille - static_cast<double>(lo)) / kScaleGridPermille;
+    return a + MicroUsd(internal::RoundToInt64(static_cast<double>((b - a).raw()) * f));
+  }
+
+ private:
+  const std::vector<Money>& Grid(int64_t permille) {
+    auto it = grid_.find(permille);
+    if (it != grid_.end()) return it->second;
+    StrategyResult g =
+        RunWindow(strategy_, set_, site_, env_, market_, sm_, Money(), opex_, o_, permille);
+    return grid_.emplace(permille, RepeatedMonths(g, sm_)).first->second;
+  }
+
+  Strategy strategy_;
+  const UnitSet& set_;
+  const fleet::Site& site_;
+  const econ::SiteEnvelope& env_;
+  const market::MarketData& market_;
+  const SiteMarket& sm_;
+  Money opex_;
+  const AssessOptions& o_;
+  bool mines_ = false;
+  std::map<int64_t, std::vector<Money>> grid_;  // scale permille -> repeated months' margins
+};
+
+// One strategy over the horizon: the window's months repeat; past the window each month's mining
+// earns the projected hashprice of each BTC price scenario (SiteMarket::horizon_hashprice_scale),
+// with curtailment re-decided hour by hour at that level. For the first `build_months` months the
+// AI part is being built: only the set's mining units run (they fill the envelope as they can)
+// and the AI opex has not started. npv and payback are the flat-price scenario's.
+StrategyResult Run(Strategy strategy, const UnitSet& set, const fleet::Site& site,
+                   const econ::SiteEnvelope& env, const market::MarketData& market,
+                   const SiteMarket& sm, Money capex, Money monthly_opex, const AssessOptions& o,
+                   int build_months = 0) {
+  StrategyResult r = RunWindow(strategy, set, site, env, market, sm, capex, monthly_opex, o);
+  r.build_months = build_months;
+  MarginsByScale running(strategy, set, site, env, market, sm, monthly_opex, o,
+                         RepeatedMonths(r, sm));
+  UnitSet mining_only;
+  mining_only.rep = set.rep;
+  for (const Unit& u : set.units) {
+    if (u.mines) mining_only.units.push_back(u);
+  }
+  std::optional<MarginsByScale> building;
+  if (build_months > 0) {
+    StrategyResult b =
+        RunWindow(strategy, mining_only, site, env, market, sm, capex, Money(), o);
+    building.emplace(strategy, mining_only, site, env, market, sm, Money(), o,
+                     RepeatedMonths(b, sm));
+  }
+  for (market::PriceScenario sc : market::kPriceScenarios) {
+    const auto s = static_cast<size_t>(sc);
+    const std::vector<double>& scales = sm.horizon_hashprice_scale[s];
+    std::vector<Money> flows;
+    flows.reserve(static_cast<size_t>(o.horizon_months) + 1);
+    flows.push_back(-capex);
+    for (int m = 1; m <= o.horizon_months; ++m) {
+      if (running.Months() == 0) {
+        flows.push_back(Money());
+        continue;
+      }
+      const size_t j = static_cast<size_t>(m - 1) % running.Months();
+      const double k =
+          static_cast<size_t>(m - 1) < scales.size() ? scales[static_cast<size_t>(m - 1)] : 1.0;
+      flows.push_back(m <= build_months ? building->At(j, k) : running.At(j, k));
+    }
+    r.scenario_npv[s] = econ::Npv(o.discount_rate, flows);
+    if (sc == market::PriceScenario::kFlat) {
+      r.npv = r.scenario_npv[s];
+      r.payback_months = econ::PaybackMonths(flows);
+      r.flows = std::move(flows);
+    }
+  }
   return r;
 }
 
@@ -315,7 +449,7 @@ SiteMoney ComputeSiteMoney(const fleet::Site& site, const econ::SiteEnvelope& en
     UnitSet set;
     build_convert(o, set, out.convert_plan);
     out.results[1] = Run(Strategy::kConvert, set, site, env, market, sm, out.convert_plan.capex,
-                         out.convert_plan.monthly_opex, o);
+                         out.convert_plan.monthly_opex, o, out.convert_plan.build_months);
     for (const Unit& u : set.units) {
       if (u.group >= 0) out.results[1].ai_groups.push_back(u.group);
     }
@@ -335,7 +469,8 @@ SiteMoney ComputeSiteMoney(const fleet::Site& site, const econ::SiteEnvelope& en
       StrategyResult mine =
           Run(Strategy::kKeepMining, mine_set, site, env, market, sm, Money(), Money(), o);
       StrategyResult ai =
-          Run(Strategy::kHybrid, ai_set, site, env, market, sm, plan.capex, plan.monthly_opex, o);
+          Run(Strategy::kHybrid, ai_set, site, env, market, sm, plan.capex, plan.monthly_opex, o,
+              plan.build_months);
       if (ai.npv > mine.npv) {
         ai_groups.push_back(&g);
         ai_idx.push_back(gi);
@@ -350,7 +485,7 @@ SiteMoney ComputeSiteMoney(const fleet::Site& site, const econ::SiteEnvelope& en
         ai_set.units.push_back(
             RefitUnit(ai_set, refit.refit_servers, refit_gpu, market.gpu_prices, o));
         StrategyResult ai = Run(Strategy::kHybrid, ai_set, site, env, market, sm, refit.capex,
-                                refit.monthly_opex, o);
+                                refit.monthly_opex, o, refit.build_months);
         // Mining with the same power: the ASIC-only keep-mining NPV scaled by the share of the
         // envelope the servers take.
         Money asic_npv;
@@ -387,7 +522,7 @@ SiteMoney ComputeSiteMoney(const fleet::Site& site, const econ::SiteEnvelope& en
       set.units.push_back(MiningUnit(set, groups[static_cast<size_t>(gi)], gi));
     }
     out.results[2] = Run(Strategy::kHybrid, set, site, env, market, sm, out.hybrid_plan.capex,
-                         out.hybrid_plan.monthly_opex, o);
+                         out.hybrid_plan.monthly_opex, o, out.hybrid_plan.build_months);
     out.results[2].ai_groups = ai_idx;
   }
 
@@ -399,7 +534,8 @@ SiteMoney ComputeSiteMoney(const fleet::Site& site, const econ::SiteEnvelope& en
     UpgradePlan plan0;
     build_convert(zero, set0, plan0);
     StrategyResult r0 =
-        Run(Strategy::kConvert, set0, site, env, market, sm, plan0.capex, plan0.monthly_opex, zero);
+        Run(Strategy::kConvert, set0, site, env, market, sm, plan0.capex, plan0.monthly_opex, zero,
+            plan0.build_months);
     const Money slope = out.results[1].npv - r0.npv;  // NPV gained by the prices at scale 1
     // Main AI GPU: the unit with most GPUs.
     const Unit* main = nullptr;

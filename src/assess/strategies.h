@@ -14,6 +14,7 @@
 // facility peak. Opex accrues per hour.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct SiteMarket {
   std::vector<HashPrice> hashprice;     // SHA-256
   std::vector<TimePoint> month_starts;  // months touched by the window, in order
   std::vector<int32_t> month_of_hour;   // index into month_starts
+  // Per market::PriceScenario, per horizon month: the hashprice multiplier on the window month
+  // that horizon month repeats (ScenarioOutlook::hashprice_scale); empty: the window repeats.
+  std::array<std::vector<double>, 3> horizon_hashprice_scale;
 };
 SiteMarket BuildSiteMarket(const fleet::Site& site, const market::MarketData& market,
                            TimePoint from, TimePoint to);

@@ -27,16 +27,6 @@ void Add(UpgradePlan& plan, std::string item, std::string reason, int64_t qty, M
 }
 
 // Site-level items that scale with the AI load: uplink, cooling, redundancy; and monthly opex.
-// The densest rack the site's power distribution feeds today (its racks' power limits), else
-// the air_rack_kw cost-table figure.
-double SiteRackKw(const fleet::Site& site, const CostTable& c) {
-  double best = 0;
-  for (const auto& hall : site.halls) {
-    for (const auto& rack : hall.racks) best = std::max(best, ToKilowatts(rack.power_limit));
-  }
-  return best > 0 ? best : c.Value("air_rack_kw");
-}
-
 void AddSiteItems(UpgradePlan& plan, const fleet::Site& site, bool refit, Money hardware_capex,
                   const AssessOptions& options) {
   const CostTable& c = options.costs;
@@ -52,11 +42,16 @@ void AddSiteItems(UpgradePlan& plan, const fleet::Site& site, bool refit, Money 
     plan.notes.push_back(
         Fmt("transit for %.0f more Gbps is in the monthly opex", static_cast<double>(extra_gbps)));
   }
+  // Cooling is sized on heat, not on the racks' electrical rating: every watt of AI IT load is a
+  // watt of heat. A hydro or immersion ASIC hall's loops serve ASIC cold plates or tanks, not GPU
+  // servers, so a re-fit there needs its own liquid loop for all of it; elsewhere the AI racks'
+  // heat is compared with what an air-cooled rack position rejects (air_rack_kw).
   const int64_t ai_kw = static_cast<int64_t>(std::ceil(ToKilowatts(plan.ai_it_power)));
-  const double rack_kw = SiteRackKw(site, c);
-  if (ai_kw > 0 && plan.ai_rack_kw > rack_kw) {
-    if (refit && site.cooling != fleet::CoolingKind::kAir) {
-      Add(plan, "direct-to-chip liquid loop (per kW of AI IT load)",
+  const double air_kw = c.Value("air_rack_kw");
+  const bool liquid_hall = refit && site.cooling != fleet::CoolingKind::kAir;
+  if (ai_kw > 0 && (liquid_hall || plan.ai_rack_kw > air_kw)) {
+    if (liquid_hall) {
+      Add(plan, "direct-to-chip liquid loop (per kW of AI heat)",
           std::string(fleet::CoolingKindName(site.cooling)) +
               " cooling built for ASICs: GPU servers need a CDU and manifolds",
           ai_kw, c.Usd("liquid_cooling_per_kw"), c, "liquid_cooling_per_kw");
@@ -67,8 +62,8 @@ void AddSiteItems(UpgradePlan& plan, const fleet::Site& site, bool refit, Money 
           ai_kw, c.Usd("cooling_per_kw"), c, "cooling_per_kw");
     }
   } else if (ai_kw > 0) {
-    plan.notes.push_back(Fmt("AI racks at ~%.0f kW", plan.ai_rack_kw) +
-                         Fmt(" fit the site's %.0f kW racks: no cooling retrofit", rack_kw));
+    plan.notes.push_back(Fmt("AI racks at ~%.0f kW of heat", plan.ai_rack_kw) +
+                         Fmt(" fit air cooling's %.0f kW per rack: no cooling retrofit", air_kw));
   }
   if (ai_kw > 0 && site.redundancy_tier < 2) {
     if (plan.datacenter_class) {
@@ -82,9 +77,12 @@ void AddSiteItems(UpgradePlan& plan, const fleet::Site& site, bool refit, Money 
     }
   }
   plan.capex = econ::TotalCapex(plan.items);
-  // Maintenance on the IT hardware bought (not on the building works).
+  // Maintenance on the IT hardware bought (not on the building works), and on the GPUs already
+  // owned that now run for customers (fans, pads, failed cards).
   monthly += MicroUsd(internal::RoundToInt64(static_cast<double>(hardware_capex.raw()) *
                                              c.Value("maintenance_per_year") / 12.0));
+  const int64_t owned_gpus = plan.ai_gpus - plan.refit_servers * kServerGpus;
+  monthly += c.Usd("owned_gpu_maintenance_per_gpu_month") * owned_gpus;
   plan.monthly_opex = monthly;
 }
 
@@ -155,6 +153,11 @@ void AddRefitItems(UpgradePlan& plan, const fleet::Site& site, Power it_budget,
   plan.ai_it_power += Kilowatts(server_kw) * servers;
   Add(plan, "8x " + refit_gpu->name + " server", "re-fit of the ASIC hall's power and floor space",
       servers, c.Usd(options.refit_server_cost_key), c, options.refit_server_cost_key);
+  const int64_t refit_kw = static_cast<int64_t>(std::ceil(server_kw * static_cast<double>(servers)));
+  Add(plan, "hall fit-out for GPU servers (per kW of AI IT load)",
+      "power distribution to 41 kW racks, busways, fire suppression, structure: an ASIC hall is "
+      "not a data hall",
+      refit_kw, c.Usd("refit_fitout_per_kw"), c, "refit_fitout_per_kw");
   const int64_t racks = CeilDiv(servers, 4);
   plan.notes.push_back(
       Fmt("%.0f racks at 4 servers (~41 kW) per rack", static_cast<double>(racks)) +
@@ -178,7 +181,18 @@ UpgradePlan PlanUpgrade(const fleet::Site& site,
   AddGpuItems(plan, groups, options);
   AddRefitItems(plan, site, refit_budget, refit_gpu, options);
   if (plan.ai_gpus == 0) return plan;
-  Money hardware = econ::TotalCapex(plan.items);
+  // Revenue starts after the works: a hall re-fit takes months; moving GPUs into new hosts less.
+  bool rehost = false;
+  for (const DeviceGroupAssessment* g : groups) rehost = rehost || g->pcie_lanes < 8;
+  if (plan.refit_servers > 0) {
+    plan.build_months = static_cast<int>(options.costs.Value("build_months_refit"));
+  } else if (rehost || !plan.items.empty()) {
+    plan.build_months = static_cast<int>(options.costs.Value("build_months_rehost"));
+  }
+  Money hardware;
+  for (const auto& item : plan.items) {
+    if (item.source.rfind("refit_fitout_per_kw", 0) != 0) hardware += item.Total();
+  }
   AddSiteItems(plan, site, /*refit=*/plan.refit_servers > 0, hardware, options);
   return plan;
 }

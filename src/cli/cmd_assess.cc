@@ -40,6 +40,9 @@ struct AssessArgs {
   double utilisation_pct = 70;
   double discount_pct = 12;
   int horizon_months = 36;
+  double stress_price = 0.5;
+  int trend_months = 48;
+  bool no_projection = false;
 };
 
 Result<TimePoint> ParseDateFlag(const std::string& flag, const std::string& text) {
@@ -97,6 +100,15 @@ int RunAssess(const AssessArgs& args) {
   options.ai_utilisation_permille = static_cast<int64_t>(args.utilisation_pct * 10 + 0.5);
   options.discount_rate = args.discount_pct / 100.0;
   options.horizon_months = args.horizon_months;
+  if (!(args.stress_price > 0 && args.stress_price <= 10)) {
+    return ReportError(Status::InvalidArgument("--btc-stress: expected a factor in (0, 10]"));
+  }
+  if (args.trend_months < 6 || args.trend_months > 600) {
+    return ReportError(Status::InvalidArgument("--trend-months: expected 6..600"));
+  }
+  options.outlook.stress_price_factor = args.stress_price;
+  options.outlook.lookback_months = args.trend_months;
+  options.project_mining = !args.no_projection;
   if (!args.refit_gpu.empty()) {
     const catalog::GpuModel* g = catalog::Catalog::Builtin().FindGpu(args.refit_gpu);
     if (g == nullptr) {
@@ -179,6 +191,12 @@ void RegisterAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--discount-rate", args->discount_pct,
                   "Discount rate, percent per year (default 12)");
   cmd->add_option("--horizon", args->horizon_months, "NPV horizon in months (default 36)");
+  cmd->add_option("--btc-stress", args->stress_price,
+                  "Stress scenario: BTC price factor after the window (default 0.5)");
+  cmd->add_option("--trend-months", args->trend_months,
+                  "Months of history the difficulty and price trends are fitted to (default 48)");
+  cmd->add_flag("--no-mining-projection", args->no_projection,
+                "Repeat the window's hashprice over the horizon (no halving, trend or scenarios)");
   cmd->add_option("--refit-gpu", args->refit_gpu,
                   "GPU of the servers ASIC halls are re-fitted with");
   cmd->add_flag("--json", args->json, "Print the full result as JSON");

@@ -27,6 +27,7 @@
 #include "sim/gavel_cluster.h"
 #include "sim/gavel_mode.h"
 #include "sim/replay.h"
+#include "sim/forecaster.h"
 #include "sim/report.h"
 #include "workload/alibaba_trace.h"
 #include "workload/gavel_throughputs.h"
@@ -391,6 +392,14 @@ int RunSimulate(SimulateArgs& args) {
   report.jobs_in_window = static_cast<int64_t>(jobs.size());
 
   sim::SimInputs in{&fleet, &flat, &market, &jobs, &speed};
+  // Policies plan on forecasts from past prices unless --perfect-foresight asks for the true
+  // future (the comparison the bound and earlier figures used).
+  const sim::PriceKnowledge knowledge = args.perfect_foresight
+                                            ? sim::PriceKnowledge::kPerfectForesight
+                                            : sim::PriceKnowledge::kForecast;
+  sim::MarketForecaster forecaster(market, static_cast<Duration>(popts.horizon_hours) * kHour);
+  if (knowledge == sim::PriceKnowledge::kForecast) in.forecast = forecaster.Callback();
+  report.price_knowledge = sim::PriceKnowledgeName(knowledge);
   for (size_t i = 0; i < policies.size(); ++i) {
     sim::EngineOptions eo;
     eo.start = start;

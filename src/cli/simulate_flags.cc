@@ -59,6 +59,8 @@ void AddSimulateOptions(CLI::App& cmd, SimulateArgs& args) {
                  "price bins per site (a looser, still valid bound; 0 = the hourly LP)")
       ->check(CLI::Range(0, 24));
   cmd.add_flag("--no-failures", args.no_failures, "Devices never fail");
+  cmd.add_flag("--perfect-foresight", args.perfect_foresight,
+               "Policies see the true future prices (default: forecasts from past prices only)");
   cmd.add_flag("--demand-response", args.demand_response,
                "Price spikes (>= 1000 USD/MWh) become demand-response events with credits");
   cmd.add_flag("--strict", args.strict, "Fleet warnings are errors");

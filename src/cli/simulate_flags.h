@@ -37,6 +37,7 @@ struct SimulateArgs {
   bool no_failures = false;
   bool full_rounds_only = false;
   bool demand_response = false;
+  bool perfect_foresight = false;
   double epoch_hours = 1.0;
   double decision_gap_minutes = 15.0;
   double slo_factor = 4.0;

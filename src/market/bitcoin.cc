@@ -13,8 +13,6 @@ using Json = nlohmann::json;
 
 // Values outside this are not a hashprice (2012 peaked near 4,000 USD/TH/day).
 constexpr double kMaxHashpriceUsd = 1e9;
-// Fee component after the revenue data end: mean of this many trailing revenue samples.
-constexpr size_t kFeeTailSamples = 8;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
@@ -544,7 +542,8 @@ Result<HashPriceSeries> ToDailySeries(const HashpriceSamples& samples,
 }
 
 Result<ComputedHashprice> ComputeHashprice(const std::vector<ChartSeries>& charts,
-                                           Interpolation interpolation) {
+                                           Interpolation interpolation,
+                                           const FeeShareTable& fees) {
   const ChartSeries* difficulty = FindChart(charts, "difficulty");
   const ChartSeries* price = FindChart(charts, "market-price");
   const ChartSeries* revenue = FindChart(charts, "miners-revenue");
@@ -574,18 +573,10 @@ Result<ComputedHashprice> ComputeHashprice(const std::vector<ChartSeries>& chart
     out.daily_with_fees = std::move(total);
     return out;
   }
-  // Fee component of the last revenue samples (hashprice with fees - subsidy only, same day).
+  // After the revenue data end, fees are the dated share of the whole block reward: a fixed fee
+  // amount from the last samples would carry a fee spike (late 2023) on for ever, and past the
+  // halving, where the same fees would be twice the share.
   const HashPriceSeries& sub = out.daily_subsidy_only;
-  double fee_sum = 0;
-  size_t fee_n = 0;
-  for (size_t k = out.with_fees.samples.size(); k > 0 && fee_n < kFeeTailSamples; --k) {
-    const HashpriceSample& s = out.with_fees.samples[k - 1];
-    TimePoint day = FloorDiv(s.t, kDay) * kDay;
-    if (!sub.Covers(day)) continue;
-    fee_sum += s.usd_per_ths_day - ToUsdPerThsDay(sub.At(day));
-    ++fee_n;
-  }
-  const HashPrice fee_tail = UsdPerThsDay(fee_n > 0 ? std::max(0.0, fee_sum / fee_n) : 0.0);
   HashPriceSeries& w = out.daily_with_fees;
   w.name = "hashprice (with fees)";
   w.step = kDay;
@@ -595,7 +586,8 @@ Result<ComputedHashprice> ComputeHashprice(const std::vector<ChartSeries>& chart
     if (total.Covers(d)) {
       w.values.push_back(total.At(d));
     } else if (d >= total.end()) {
-      w.values.push_back(sub.At(d) + fee_tail);
+      const double share = std::clamp(fees.ShareAt(d), 0.0, 0.99);
+      w.values.push_back(UsdPerThsDay(ToUsdPerThsDay(sub.At(d)) / (1.0 - share)));
     } else {
       w.values.push_back(sub.At(d));
     }
@@ -610,14 +602,15 @@ Result<HashPriceSeries> LoadHashpriceCsv(const std::string& path, Interpolation 
 }
 
 Result<ComputedHashprice> LoadHashpriceCharts(const std::vector<std::string>& paths,
-                                              Interpolation interpolation) {
+                                              Interpolation interpolation,
+                                              const FeeShareTable& fees) {
   std::vector<ChartSeries> charts;
   for (const std::string& path : paths) {
     ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
     ASSIGN_OR_RETURN(auto all, ParseBlockchainChartJsonAll(text, path));
     for (auto& c : all) charts.push_back(std::move(c));
   }
-  return ComputeHashprice(charts, interpolation);
+  return ComputeHashprice(charts, interpolation, fees);
 }
 
 }  // namespace rigshift::market

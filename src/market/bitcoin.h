@@ -16,8 +16,10 @@
 //      - with fees: miners' revenue (USD per day, subsidy + fees) / network hashrate (TH/s), the
 //        hashrate linearly interpolated to the revenue sample times. The fee share is the
 //        difference of the two. After the last revenue sample (the shared export ends 2024-01-15)
-//        the with-fees series continues as subsidy-only plus the mean fee component of the last 8
-//        revenue samples (about a month), documented in docs/market-data.md.
+//        the with-fees
+//        hashprice series continues as subsidy-only / (1 - fee share), the share of the block
+//        reward that fees took at that date (btc_outlook.h's dated, sourced table), documented in
+//        docs/market-data.md.
 //
 // Samples are every 4 days; HashPriceSeries are on a daily UTC grid. Each sample belongs to the
 // UTC day its timestamp falls in; days between samples are interpolated linearly (default) or
@@ -133,14 +135,16 @@ struct ComputedHashprice {
   HashpriceSamples subsidy_only;  // empty when difficulty or price is missing
   HashpriceSamples with_fees;     // empty when revenue or hashrate is missing
   HashPriceSeries daily_subsidy_only;
-  // With fees where revenue covers the day; subsidy-only + the trailing fee component after
-  // (see the header comment); subsidy-only alone when no revenue was given.
+  // With fees where revenue covers the day; subsidy-only / (1 - fee share) after (see the header
+  // comment); subsidy-only alone when no revenue was given.
   HashPriceSeries daily_with_fees;
 };
 // `charts` may hold any of: difficulty, market-price, hash-rate, miners-revenue. At least
 // difficulty + market-price, or miners-revenue + hash-rate, must be present.
+// `fees` sets the fee share after the revenue data end.
 Result<ComputedHashprice> ComputeHashprice(const std::vector<ChartSeries>& charts,
-                                           Interpolation interpolation = Interpolation::kLinear);
+                                           Interpolation interpolation = Interpolation::kLinear,
+                                           const FeeShareTable& fees = DefaultFeeShares());
 
 // --- File wrappers ---
 // A derived CSV -> daily series.
@@ -148,6 +152,7 @@ Result<HashPriceSeries> LoadHashpriceCsv(const std::string& path,
                                          Interpolation interpolation = Interpolation::kLinear);
 // Chart exports (any number of files, each either form) -> ComputeHashprice.
 Result<ComputedHashprice> LoadHashpriceCharts(const std::vector<std::string>& paths,
-                                              Interpolation interpolation = Interpolation::kLinear);
+                                              Interpolation interpolation = Interpolation::kLinear,
+                                              const FeeShareTable& fees = DefaultFeeShares());
 
 }  // namespace rigshift::market

@@ -115,8 +115,10 @@ TEST(BitcoinTest, DailySeriesLinearOrStep) {
   EXPECT_EQ(step->values[4], UsdPerThsDay(2.0));
 }
 
-// After the revenue data end, the with-fees series is subsidy-only + the trailing fee component.
-TEST(BitcoinTest, WithFeesContinuesWithTrailingFeeComponent) {
+// After the revenue data end, the with-fees series is subsidy-only / (1 - the fee share of that
+// date): with fees at 20 % of the block reward, 0.1 / 0.8 = 0.125 (not the 0.13 of the last
+// revenue samples carried on).
+TEST(BitcoinTest, WithFeesContinuesWithTheDatedFeeShare) {
   // Difficulty chosen so that subsidy-only is exactly 0.1 USD/TH/day at 1 USD per BTC... use a
   // price that makes it 0.1: price = 0.1 / expected.
   double expected = ExpectedBtcPerThsDay(5e13, 6.25);
@@ -136,11 +138,13 @@ TEST(BitcoinTest, WithFeesContinuesWithTrailingFeeComponent) {
     r.points.push_back({t, 0.13 * 1e8});
     h.points.push_back({t, 1e8});
   }
-  auto c = ComputeHashprice({d, p, r, h});
+  FeeShareTable fees;
+  fees.points = {{T("2021-01-01"), 0.2, "test"}};
+  auto c = ComputeHashprice({d, p, r, h}, Interpolation::kLinear, fees);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_NEAR(ToUsdPerThsDay(c->daily_subsidy_only.At(T("2021-03-17"))), 0.1, 1e-6);
   EXPECT_NEAR(ToUsdPerThsDay(c->daily_with_fees.At(T("2021-03-05"))), 0.13, 1e-6);
-  EXPECT_NEAR(ToUsdPerThsDay(c->daily_with_fees.At(T("2021-03-17"))), 0.13, 1e-6);
+  EXPECT_NEAR(ToUsdPerThsDay(c->daily_with_fees.At(T("2021-03-17"))), 0.125, 1e-6);
   EXPECT_EQ(c->daily_with_fees.end(), c->daily_subsidy_only.end());
 }
 

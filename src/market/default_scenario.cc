@@ -106,10 +106,10 @@ const MonthlyFigure kHashpriceMonths[] = {
     {2023, 1, 0.0663}, {2023, 2, 0.0754}, {2023, 3, 0.0703}, {2023, 4, 0.0800},
     {2023, 5, 0.0800}, {2023, 6, 0.0733}, {2023, 7, 0.0789}, {2023, 8, 0.0665},
     {2023, 9, 0.0576}, {2023, 10, 0.0691}, {2023, 11, 0.0909}, {2023, 12, 0.0994},
-    {2024, 1, 0.0872}, {2024, 2, 0.0934}, {2024, 3, 0.1170}, {2024, 4, 0.0971},
-    {2024, 5, 0.0636}, {2024, 6, 0.0662}, {2024, 7, 0.0638}, {2024, 8, 0.0595},
-    {2024, 9, 0.0572}, {2024, 10, 0.0606}, {2024, 11, 0.0653},
-    {2024, 12, 0.0653},
+    {2024, 1, 0.0832}, {2024, 2, 0.0864}, {2024, 3, 0.1131}, {2024, 4, 0.0911},
+    {2024, 5, 0.0530}, {2024, 6, 0.0554}, {2024, 7, 0.0522}, {2024, 8, 0.0470},
+    {2024, 9, 0.0441}, {2024, 10, 0.0473}, {2024, 11, 0.0518},
+    {2024, 12, 0.0518},
 };
 // clang-format on
 
@@ -220,6 +220,8 @@ MarketData DefaultScenario() {
                                  "hashprice with fees (rigshift default scenario)");
   d.gpu_mining = DefaultGpuMining(kDefaultFirstYear, kDefaultLastYear);
   d.gpu_prices = DefaultGpuHourPrices();
+  d.btc_history = DefaultBtcHistory();
+  d.fee_shares = DefaultFeeShares();
   d.description =
       "embedded default scenario 2021-01..2024-12 (monthly means from ../shared/data with a "
       "typical daily shape; see docs/market-data.md)";

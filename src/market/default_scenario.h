@@ -13,7 +13,7 @@
 //     month, not its 8,995 USD/MWh hours. Load the real files for that.
 //   - hashprice (with fees), monthly mean of the daily series that ComputeHashprice makes from
 //     the blockchain.com exports in ../shared/data/markets/bitcoin (difficulty x price x subsidy,
-//     plus fees from miners' revenue up to 2024-01-15 and the trailing fee component after);
+//     plus fees from miners' revenue up to 2024-01-15 and the dated fee share after);
 //     December 2024 is past the data (2024-11-23) and carries November's figure. Each day takes
 //     its month's figure (step).
 //   - the default GPU-hour price table (gpu_prices.h) and GPU mining table (gpu_mining.h).

@@ -97,6 +97,29 @@ Result<LoadedMarketData> LoadMarketDataWithReport(const MarketDataOptions& optio
                         (options.data_dir.empty() ? "" : "; not found under " + options.data_dir));
   }
 
+  // The fee share of the block reward (the hashprice after the fee data end, and its projection)
+  // and the network history the projection's trends are fitted to.
+  d.fee_shares = defaults.fee_shares;
+  d.btc_history = defaults.btc_history;
+  if (!options.data_dir.empty()) {
+    const std::string costs = options.data_dir + "/markets/reference/mining_costs.csv";
+    if (std::filesystem::exists(costs)) {
+      ASSIGN_OR_RETURN(std::string text, ReadFileToString(costs));
+      ASSIGN_OR_RETURN(d.fee_shares, ParseFeeSharesCsv(text, costs));
+    }
+    const std::string network = options.data_dir + "/markets/bitcoin/btc_network_4day_2009_2024.csv";
+    if (std::filesystem::exists(network)) {
+      ASSIGN_OR_RETURN(std::string text, ReadFileToString(network));
+      ASSIGN_OR_RETURN(auto samples, ParseBtcNetworkCsv(text, network));
+      d.btc_history = MonthlyBtcHistory(samples, network + " (monthly means)");
+    }
+  }
+  out.notes.push_back("fee share of the block reward after the fee data: " +
+                      d.fee_shares.source + " (" + std::to_string(d.fee_shares.points.size()) +
+                      " dated figures)");
+  out.notes.push_back("BTC difficulty and price history for the projection: " +
+                      d.btc_history.source);
+
   // Hashprice.
   std::vector<std::string> hp_files = options.hashprice_files;
   bool from_dir = false;
@@ -120,7 +143,7 @@ Result<LoadedMarketData> LoadMarketDataWithReport(const MarketDataOptions& optio
     for (const auto& f : hp_files) json += EndsWith(f, ".json") ? 1 : 0;
     if (json == hp_files.size()) {
       ASSIGN_OR_RETURN(ComputedHashprice c,
-                       LoadHashpriceCharts(hp_files, options.hashprice_interpolation));
+                       LoadHashpriceCharts(hp_files, options.hashprice_interpolation, d.fee_shares));
       d.hashprice = std::move(c.daily_with_fees);
       out.notes.push_back(
           std::string("hashprice: computed from blockchain.com exports ") + FileList(hp_files) +

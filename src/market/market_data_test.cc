@@ -37,7 +37,10 @@ TEST(MarketDataTest, NothingGivenIsTheDefaultScenario) {
   EXPECT_EQ(r->data.electricity.at("ercot").values, def.electricity.at("ercot").values);
   EXPECT_EQ(r->data.hashprice.values, def.hashprice.values);
   EXPECT_EQ(r->data.gpu_prices.by_model, def.gpu_prices.by_model);
-  EXPECT_EQ(r->notes.size(), 4u + 3u);
+  // Four markets, hashprice, GPU-hour prices, GPU mining, the fee shares and the BTC history.
+  EXPECT_EQ(r->notes.size(), 4u + 5u);
+  EXPECT_EQ(r->data.fee_shares.points.size(), def.fee_shares.points.size());
+  EXPECT_EQ(r->data.btc_history.months.size(), def.btc_history.months.size());
   EXPECT_NE(r->data.description.find("electricity ercot: embedded default"), std::string::npos);
   EXPECT_TRUE(r->electricity_repairs.empty());
 }

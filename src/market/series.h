@@ -14,6 +14,7 @@
 #include "core/quantity.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "market/btc_outlook.h"
 
 namespace rigshift::market {
 
@@ -63,6 +64,10 @@ struct MarketData {
   // uUSD per 1e12 H/s of that algorithm per day, so MiningRevenue() works for every algorithm.
   std::map<std::string, HashPriceSeries> gpu_mining;
   GpuHourPriceTable gpu_prices;
+  // For the hashprice projection past the window (btc_outlook.h): monthly difficulty and price
+  // history, and transaction fees as a dated share of the block reward.
+  BtcHistory btc_history;
+  FeeShareTable fee_shares;
   std::string description;  // "embedded default scenario" or the files used
 };
 

@@ -371,6 +371,9 @@ void Engine::OnArrival(const Event& e, TimePoint t, Batch& batch) {
 void Engine::DecideNow(TimePoint t, const char* trigger) {
   last_decision_ = t;
   job_set_changed_ = false;
+  // What the policy may know of the future at this round: a forecast from past data, or (no
+  // forecaster) the true prices.
+  if (in_.forecast) ctl_->SetMarket(in_.market, in_.forecast(t));
   ctl_->Decide(t, trigger);
 }
 

@@ -190,6 +190,9 @@ struct SimInputs {
   const market::MarketData* market = nullptr;  // may be null with economics off
   const std::vector<workload::Job>* jobs = nullptr;
   const workload::SpeedModel* speed = nullptr;
+  // Prices the policy may see at a decision (sched::PolicyInput::forecast), e.g.
+  // MarketForecaster::Callback() (sim/forecaster.h); empty: perfect foresight of `market`.
+  std::function<const market::MarketData*(TimePoint)> forecast = nullptr;
 };
 
 // Runs one policy over the window. Errors: inputs that cannot be simulated (no devices, an

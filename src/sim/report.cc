@@ -248,6 +248,7 @@ std::string RenderJson(const SimReport& rep) {
                {"load", Round(rep.load, 6)},
                {"ordering", rep.ordering}};
   j["seed"] = rep.seed;
+  if (!rep.price_knowledge.empty()) j["price_knowledge"] = rep.price_knowledge;
   if (rep.bound) {
     j["bound"] = {{"net_margin_usd", Round(ToUsd(rep.bound->net_margin), 2)},
                   {"method", rep.bound->method},
@@ -334,7 +335,9 @@ std::string RenderText(const SimReport& rep) {
   o << "window " << FormatTimestamp(rep.start) << " .. " << FormatTimestamp(rep.end) << ", "
     << rep.jobs_in_window << " jobs (" << rep.jobs_description << ", load " << Fixed(rep.load, 2)
     << ", " << rep.ordering << "), seed " << rep.seed << "\n";
-  o << "market: " << rep.market_description << "\n\n";
+  o << "market: " << rep.market_description << "\n";
+  if (!rep.price_knowledge.empty()) o << "prices the policies saw: " << rep.price_knowledge << "\n";
+  o << "\n";
   struct Col {
     std::string head;
     std::vector<std::string> cells;
@@ -412,7 +415,11 @@ std::string RenderHtml(const SimReport& rep) {
     << " ASICs). Window " << FormatTimestamp(rep.start) << " .. " << FormatTimestamp(rep.end)
     << ". " << rep.jobs_in_window << " jobs from " << Escape(rep.jobs_description) << " (load "
     << Fixed(rep.load, 2) << ", " << Escape(rep.ordering)
-    << "). Market: " << Escape(rep.market_description) << ". Seed " << rep.seed << ".</p>\n";
+    << "). Market: " << Escape(rep.market_description) << ". Seed " << rep.seed << "."
+    << (rep.price_knowledge.empty() ? std::string()
+                                    : " Prices the policies saw: " +
+                                          Escape(rep.price_knowledge) + ".")
+    << "</p>\n";
   // Summary table, best first.
   std::vector<size_t> order(rep.results.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

@@ -36,6 +36,9 @@ struct SimReport {
   std::string market_description;
   std::string jobs_description;
   std::string ordering;  // fifo | las
+  // What the policies knew of future prices (sim/forecaster.h's PriceKnowledgeName); the bound
+  // is always the perfect-foresight optimum.
+  std::string price_knowledge;
   double load = 1.0;
   uint64_t seed = 1;
   TimePoint start = 0;
