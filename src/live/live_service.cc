@@ -288,12 +288,12 @@ Status LiveService::RestoreJobs(const control::Telemetry& t) {
   for (store::JobState state : {store::JobState::kQueued, store::JobState::kRunning}) {
     store::JobFilter f;
     f.state = state;
-    f.limit = store::kMaxPageSize;
+    f.page.limit = store::kMaxPageSize;
     while (true) {
       ASSIGN_OR_RETURN(auto page, store_->ListJobs(f));
       for (auto& r : page.items) open_jobs.push_back(std::move(r));
       if (!page.next_after_id) break;
-      f.after_id = *page.next_after_id;
+      f.page.after_id = *page.next_after_id;
     }
   }
   std::sort(open_jobs.begin(), open_jobs.end(),
@@ -408,8 +408,8 @@ Status LiveService::Intake(TimePoint now) {
   if (!intake_pending_.exchange(false)) return Status::Ok();
   // New jobs since the last look (the store is the queue's source of truth; ids only grow).
   store::JobFilter f;
-  f.after_id = last_intake_id_;
-  f.limit = store::kMaxPageSize;
+  f.page.after_id = last_intake_id_;
+  f.page.limit = store::kMaxPageSize;
   while (true) {
     auto page = store_->ListJobs(f);
     if (!page.ok()) {
@@ -430,7 +430,7 @@ Status LiveService::Intake(TimePoint now) {
       recorder_->touched.push_back(j);
     }
     if (!page->next_after_id) break;
-    f.after_id = *page->next_after_id;
+    f.page.after_id = *page->next_after_id;
   }
   // Cancellations the API took.
   std::vector<workload::JobId> cancels;

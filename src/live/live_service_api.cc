@@ -204,8 +204,8 @@ server::Page<server::JobView> LiveService::ListJobs(const server::Principal& who
   const std::string tenant = who.role == server::Role::kOperator ? f.tenant : who.tenant;
   if (!tenant.empty()) q.tenant = tenant;
   q.state = StoreState(f.state);
-  q.after_id = f.after_id.value_or(0);
-  q.limit = std::clamp<int32_t>(f.limit, 1, store::kMaxPageSize);
+  q.page.after_id = f.after_id.value_or(0);
+  q.page.limit = std::clamp<int32_t>(f.limit, 1, store::kMaxPageSize);
   server::Page<server::JobView> page;
   auto rows = store_->ListJobs(q);
   if (!rows.ok()) return page;
@@ -245,8 +245,8 @@ server::Page<server::DecisionView> LiveService::ListDecisions(const server::Deci
   q.job_id = f.job;
   q.from = f.from;
   q.to = f.to;
-  q.after_id = f.after.value_or(0);
-  q.limit = std::clamp<int32_t>(f.limit, 1, store::kMaxPageSize);
+  q.page.after_id = f.after.value_or(0);
+  q.page.limit = std::clamp<int32_t>(f.limit, 1, store::kMaxPageSize);
   server::Page<server::DecisionView> page;
   auto rows = store_->ListDecisions(q);
   if (!rows.ok()) return page;
