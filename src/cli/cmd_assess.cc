@@ -57,11 +57,7 @@ int RunAssess(const AssessArgs& args) {
                                      {"--gpu-prices", args.gpu_prices},
                                      {"--costs", args.costs},
                                      {"--models", args.models}};
-    for (const auto& p : args.prices) {
-      const auto eq = p.find('=');
-      if (eq != std::string::npos) inputs.push_back({"--prices", p.substr(eq + 1)});
-    }
-    for (const auto& h : args.hashprice) inputs.push_back({"--hashprice", h});
+    AppendMarketInputs(args.prices, args.hashprice, &inputs);
     if (Status s = CheckOutputPaths(inputs, {{"--html", args.html}}); !s.ok()) return ReportError(s);
   }
   // Rounded to whole permille below; a positive value that rounds to 0 would mean "no AI".

@@ -22,6 +22,15 @@ bool SameFile(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+void AppendMarketInputs(const std::vector<std::string>& prices,
+                        const std::vector<std::string>& hashprice, std::vector<NamedPath>* inputs) {
+  for (const auto& p : prices) {
+    const auto eq = p.find('=');
+    if (eq != std::string::npos) inputs->push_back({"--prices", p.substr(eq + 1)});
+  }
+  for (const auto& h : hashprice) inputs->push_back({"--hashprice", h});
+}
+
 Status CheckOutputPaths(const std::vector<NamedPath>& inputs,
                         const std::vector<NamedPath>& outputs) {
   for (size_t i = 0; i < outputs.size(); ++i) {

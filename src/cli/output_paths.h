@@ -15,6 +15,11 @@ struct NamedPath {
   std::string path;
 };
 
+// The files named by `--prices MARKET=PATH` and `--hashprice PATH` entries, appended to `inputs`
+// (both subcommands that read markets take them).
+void AppendMarketInputs(const std::vector<std::string>& prices,
+                        const std::vector<std::string>& hashprice, std::vector<NamedPath>* inputs);
+
 // Refuses an output that is the same file as an input or as another output (by path, or by
 // device and inode when both exist): writing it would destroy the input or the other report.
 // Empty paths are skipped.

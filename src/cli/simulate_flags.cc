@@ -36,7 +36,8 @@ void AddSimulateOptions(CLI::App& cmd, SimulateArgs& args) {
   cmd.add_option("--load", args.load, "Scale the trace's arrival rate (default 1)");
   // Read as text and parsed by CheckSimulateFlags: CLI11 saturates an integer that overflows
   // int64 instead of refusing it.
-  cmd.add_option("--seed", args.seed_text, "Random seed (failures, job needs, policies); default 1");
+  cmd.add_option("--seed", args.seed_text,
+                 "Random seed (failures, job needs, policies); default 1");
   cmd.add_option("--epoch", args.epoch_hours,
                  "Hours between planning rounds besides events (default 1)");
   cmd.add_option(
@@ -120,11 +121,7 @@ Status CheckSimulateFlags(SimulateArgs& args) {
   std::vector<NamedPath> inputs = {{"FLEET", args.fleet_path},
                                    {"--gpu-prices", args.gpu_prices},
                                    {"--throughputs", args.throughputs}};
-  for (const auto& p : args.prices) {
-    const auto eq = p.find('=');
-    if (eq != std::string::npos) inputs.push_back({"--prices", p.substr(eq + 1)});
-  }
-  for (const auto& h : args.hashprice) inputs.push_back({"--hashprice", h});
+  AppendMarketInputs(args.prices, args.hashprice, &inputs);
   if (args.jobs.rfind("gavel:", 0) == 0) {
     inputs.push_back({"--jobs", args.jobs.substr(6)});
   } else if (args.jobs != "auto" && args.jobs != "none" && args.jobs != "philly" &&

@@ -256,15 +256,16 @@ TEST_F(SqliteStoreTest, ReadersDoNotWaitForAnOpenWriteTransaction) {
   EXPECT_EQ(store->GetMeta("clock")->value_or(""), "uncommitted");
 }
 
-// A child process writes whole "plans" (a plan, kDecisions decisions, a revenue unit, an event and
-// a meta key) in a loop and reports each commit on a pipe; the parent SIGKILLs it at a random
-// moment, reopens, and checks the file: intact, every reported commit present, no plan partial.
+// A child process opens the store, says so on a pipe, then writes whole "plans" (a plan,
+// kDecisions decisions, a revenue unit, an event and a meta key) in a loop and reports each commit
+// on the pipe; the parent SIGKILLs it at a random moment of the loop, reopens, and checks the
+// file: intact, every reported commit present, no plan partial.
 TEST_F(SqliteStoreTest, KilledWriterLeavesOnlyWholeTransactions) {
   constexpr int kRounds = 32;
   constexpr int kDecisions = 5;
   { ASSERT_NE(Open(), nullptr); }
   std::mt19937 rng(20261207);
-  std::uniform_int_distribution<int> pause_us(1000, 30000);
+  std::uniform_int_distribution<int> pause_us(1000, 40000);
   int64_t total_reported = 0;
   for (int round = 0; round < kRounds; ++round) {
     int fds[2];
@@ -277,6 +278,8 @@ TEST_F(SqliteStoreTest, KilledWriterLeavesOnlyWholeTransactions) {
       o.read_connections = 1;
       auto store = OpenSqliteStore(path_, o);
       if (!store.ok()) _exit(3);
+      const int64_t ready = 0;  // plan ids start at 1: 0 says "open, writing from now on"
+      if (write(fds[1], &ready, sizeof ready) != sizeof ready) _exit(5);
       for (int64_t i = 0;; ++i) {
         int64_t plan = 0;
         const Status s = (*store)->Write([&](Transaction& tx) -> Status {
@@ -295,12 +298,16 @@ TEST_F(SqliteStoreTest, KilledWriterLeavesOnlyWholeTransactions) {
       }
     }
     close(fds[1]);
+    // Kill while it writes, not while it opens.
+    int64_t plan = -1;
+    ASSERT_EQ(read(fds[0], &plan, sizeof plan), static_cast<ssize_t>(sizeof plan));
+    ASSERT_EQ(plan, 0);
     usleep(static_cast<useconds_t>(pause_us(rng)));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int wstatus = 0;
     ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with " << WEXITSTATUS(wstatus);
-    int64_t last_reported = 0, plan = 0;
+    int64_t last_reported = 0;
     while (read(fds[0], &plan, sizeof plan) == sizeof plan) {
       last_reported = plan;
       ++total_reported;

@@ -20,7 +20,8 @@
 // HTTP server's reader and submitter threads). Writes are serialised (one writer at a time, as
 // SQLite and a single controller need anyway); reads run on separate connections and do not wait
 // for a write transaction in progress (WAL). A Transaction is valid only inside its Write callback
-// and only on the thread that runs it.
+// and only on the thread that runs it; inside the callback read through the Transaction (it sees
+// the transaction's own writes), never through the Store (an in-memory store would deadlock).
 #pragma once
 
 #include <cstdint>
