@@ -4,6 +4,7 @@
 // same flags and names as `simulate`.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -104,6 +105,11 @@ Result<std::vector<live::ScheduledSubmission>> DemoLoad(const ServeArgs& args,
   sim::NeedsOptions no;
   no.seed = args.seed;
   sim::AssignJobNeeds(jobs, no);
+  // Submitted in the order the simulator takes them (arrival, then trace id), so that the
+  // store's ids follow the same order and ties break alike.
+  std::stable_sort(jobs.begin(), jobs.end(), [](const workload::Job& a, const workload::Job& b) {
+    return a.arrival != b.arrival ? a.arrival < b.arrival : a.id < b.id;
+  });
   for (const auto& j : jobs) {
     live::ScheduledSubmission s;
     s.at = j.arrival;

@@ -453,16 +453,17 @@ Status LiveService::Intake(TimePoint now) {
 
 void LiveService::Decide(TimePoint now) {
   if (now >= next_epoch_) {
+    // Epochs keep their grid (start + k x epoch), as the simulator's do.
     full_round_due_ = true;
-    next_epoch_ = now + options_.epoch;
+    next_epoch_ += ((now - next_epoch_) / options_.epoch + 1) * options_.epoch;
   }
   if (!full_round_due_) return;
-  if (last_full_round_ != INT64_MIN && now - last_full_round_ < options_.min_decision_gap &&
-      !(now >= next_epoch_ - options_.epoch && last_full_round_ < next_epoch_ - options_.epoch)) {
-    return;  // coalesce bursts of events, as the simulator does
-  }
+  // Full rounds closer than the gap to the last one wait for it, whatever asked for them (as the
+  // simulator coalesces bursts of events: sim/engine.h).
+  if (last_full_round_ != INT64_MIN && now < last_full_round_ + options_.min_decision_gap) return;
   const auto t0 = std::chrono::steady_clock::now();
   controller_->Decide(now, "round");
+
   if (metrics_) {
     metrics_->ObserveDecisionLatency(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
