@@ -5,6 +5,7 @@
 //   serve_load URL TOKEN_FILE [--readers 200] [--submitters 20] [--seconds 60]
 // The request loops stop at the deadline; every address is the URL's (loopback).
 #include <httplib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
