@@ -16,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/policy_flags.h"
 #include "cli/simulate_flags.h"
 #include "core/text.h"
 #include "core/time.h"
@@ -144,14 +145,6 @@ Result<LoadedJobs> LoadJobs(const SimulateArgs& args) {
   return out;
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  for (const auto& p : Split(s, ',')) {
-    std::string t(Trim(p));
-    if (!t.empty()) out.push_back(t);
-  }
-  return out;
-}
 
 // --mode gavel: Gavel's simulator semantics through the same engine and policy interface
 // (sim/gavel_mode.h, docs/gavel-fidelity.md): rounds, economics off, the trace's own arrivals from
@@ -337,24 +330,13 @@ int RunSimulate(SimulateArgs& args) {
     }
   }
   const Duration epoch = static_cast<Duration>(args.epoch_hours * 3600);
-  sched::PolicyOptions popts;
-  popts.order = *order;
-  if (!args.las_thresholds.empty()) {
-    popts.las.thresholds_gpu_seconds.clear();
-    for (const auto& t : SplitList(args.las_thresholds)) {
-      char* endp = nullptr;
-      const double h = std::strtod(t.c_str(), &endp);
-      if (endp == t.c_str() || *endp != '\0' || !(h > 0) || h > 1e7 ||
-          (!popts.las.thresholds_gpu_seconds.empty() &&
-           h * 3600 <= popts.las.thresholds_gpu_seconds.back())) {
-        return ReportError(Status::InvalidArgument(
-            "--las-thresholds '" + args.las_thresholds +
-            "': expected ascending positive GPU-hours, e.g. 1,10 (at '" + t + "')"));
-      }
-      popts.las.thresholds_gpu_seconds.push_back(h * 3600);
-    }
-  }
-  popts.las.preempt = !args.las_no_preempt;
+  PolicyFlags policy_flags;
+  policy_flags.ordering = args.ordering;
+  policy_flags.las_thresholds = args.las_thresholds;
+  policy_flags.las_no_preempt = args.las_no_preempt;
+  auto policy_options = PolicyOptionsFromFlags(policy_flags);
+  if (!policy_options.ok()) return ReportError(policy_options.status());
+  sched::PolicyOptions popts = *policy_options;
   popts.speed = &speed;
   std::vector<std::unique_ptr<sched::Policy>> policies;
   for (const auto& n : names) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "live/live_service.h"
+#include "server/job_spec.h"
 
 namespace rigshift::live {
 
@@ -171,23 +172,9 @@ server::JobView LiveService::JobViewOf(const store::JobRecord& r) const {
 Result<server::JobView> LiveService::SubmitJob(const server::Principal& who,
                                                const server::JobSpec& spec,
                                                const std::string& idempotency_key) {
-  workload::Job job;
-  job.name = spec.name;
-  job.gpus = spec.gpus;
-  job.min_memory_gb = spec.min_memory_gb;
-  job.interconnect = spec.interconnect;
-  job.network_gbps = spec.network_gbps;
-  job.reference_gpu = spec.reference_gpu;
-  job.work_gpu_seconds = spec.work_gpu_seconds;
-  job.price = spec.price;
-  job.deadline = spec.deadline;
-  job.preemptibility = spec.preemptible;
-  job.checkpoint_interval = spec.checkpoint_interval;
-  job.restore_time = spec.restore_time;
-  job.priority = spec.priority;
   // Arrival is the service clock at submission; the id is the store's.
   const std::shared_ptr<const Snapshot> snap = CurrentSnapshot();
-  job.arrival = snap ? snap->time : now_;
+  const workload::Job job = server::ToWorkloadJob(spec, 0, snap ? snap->time : now_);
   store::JobSubmission sub;
   sub.tenant = who.role == server::Role::kOperator ? "operator" : who.tenant;
   sub.idempotency_key = idempotency_key;
