@@ -111,3 +111,41 @@ TEST(ServeCli, FirstStartWritesTheOperatorTokenOwnerOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+// Bad flags are refused with a message naming the flag, before anything is started or written.
+TEST(ServeCli, BadFlagsAreRefusedByName) {
+  const std::string fleet = std::string(RIGSHIFT_SOURCE_DIR) + "/tests/serve/small-site.yaml";
+  const std::string state = TempDir("badflags");
+  struct Case {
+    const char* flags;
+    const char* names;
+  };
+  const Case cases[] = {
+      {"--speed -1", "--speed"},
+      {"--epoch 0", "--epoch"},
+      {"--listen 127.0.0.1", "--listen"},
+      {"--listen 127.0.0.1:http", "--listen"},
+      {"--from 2024-13-45", "--from"},
+      {"--from 2024-01-02 --until 2024-01-01", "--until"},
+      {"--demo-load nonsense --data-dir /nonexistent", "--data-dir"},
+      {"--demo-load nonsense", "--demo-load"},
+  };
+  for (const auto& c : cases) {
+    const std::string cmd = std::string(RIGSHIFT_BINARY) + " serve " + fleet + " --state-dir " + state +
+                            " --speed 0 --until 2030-01-01 " + c.flags + " 2>&1";
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    const int status = ::pclose(p);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << c.flags << ": " << out;
+    EXPECT_NE(out.find(c.names), std::string::npos) << c.flags << ": " << out;
+  }
+  std::filesystem::remove_all(state);
+}
+
+}  // namespace
